@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one kernel API difference between the kernels zxproc supports
+ * (Debian's 6.1 and 6.12): pin_user_pages_remote() lost its vmas
+ * argument in 6.5.  An in-tree driver would not need this; an
+ * out-of-tree module built by DKMS for both kernels does.
+ */
+#ifndef ZXPROC_COMPAT_H
+#define ZXPROC_COMPAT_H
+
+#include <linux/mm.h>
+#include <linux/version.h>
+
+static inline long zxproc_pin_user_pages_remote(struct mm_struct *mm,
+						unsigned long start,
+						unsigned long nr,
+						unsigned int gup_flags,
+						struct page **pages)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+	return pin_user_pages_remote(mm, start, nr, gup_flags, pages, NULL,
+				     NULL);
+#else
+	return pin_user_pages_remote(mm, start, nr, gup_flags, pages, NULL);
+#endif
+}
+
+#endif /* ZXPROC_COMPAT_H */

@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The copy engine behind ZXPROC_IOC_WRITE/READ and their batched forms.
+ *
+ * It pins the target's pages (pin_user_pages_remote() on the handle's
+ * own mm) and copies straight between them and the caller's buffer: one
+ * copy, like process_vm_writev(), with FOLL_FORCE like /proc/PID/mem.
+ *
+ * Why not access_process_vm(): it takes a task and resolves the task's
+ * mm at call time, so it cannot be tied to the mm the handle was checked
+ * against; it falls back to vm_ops->access() on VM_IO/VM_PFNMAP
+ * mappings, which would write device memory the contract says to refuse
+ * (ZX_ERR_BAD_STATE); it takes an int length; and it copies twice,
+ * through a kernel buffer, which halves throughput for large ranges.
+ *
+ * Memory: a normal copy pins ZXPROC_PIN_BATCH pages at a time through a
+ * 512-byte array on the stack and allocates nothing.  An all-or-nothing
+ * copy must hold every page pinned before it copies one byte, so it
+ * allocates one page-pointer array for its range: at most 128 KiB + 8
+ * bytes for ZXPROC_MAX_TRANSFER.  A batch also holds a copy of its
+ * segment array: at most 32 KiB.
+ */
+#include <linux/fault-inject-usercopy.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "compat.h"
+#include "zxproc.h"
+
+#define ZXPROC_PIN_BATCH 64
+
+/**
+ * struct zxproc_xfer - one access through a handle, in progress
+ * @task: the target's thread-group leader, referenced.
+ * @mm: the handle's mm, with an mm_users reference for the duration.
+ * @gup_flags: FOLL_* flags for pinning.
+ * @write: copy into the target (true) or out of it.
+ * @all: ZXPROC_MEM_ALL_OR_NOTHING.
+ */
+struct zxproc_xfer {
+	struct task_struct *task;
+	struct mm_struct *mm;
+	unsigned int gup_flags;
+	bool write;
+	bool all;
+};
+
+/*
+ * Would GUP's permission check (check_vma_flags()) let this access into
+ * @vma?  Used only to name the error after a pin failed.
+ */
+static bool zxproc_vma_permits(const struct vm_area_struct *vma,
+			       unsigned int gup_flags)
+{
+	bool force = gup_flags & FOLL_FORCE;
+
+	if (gup_flags & FOLL_WRITE)
+		return (vma->vm_flags & VM_WRITE) ||
+		       (force && is_cow_mapping(vma->vm_flags));
+	return (vma->vm_flags & VM_READ) ||
+	       (force && (vma->vm_flags & VM_MAYREAD));
+}
+
+/*
+ * Why could the page at @addr not be pinned?  Called with mmap_lock
+ * held, right after the failed pin, so the answer describes the same
+ * state of the address space.
+ */
+static int zxproc_pin_error(struct mm_struct *mm, unsigned long addr,
+			    unsigned int gup_flags)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+
+	if (!vma || vma->vm_start > addr)
+		return -ENOMEM;		/* nothing mapped there */
+	if (vma->vm_flags & (VM_IO | VM_PFNMAP))
+		return -EIO;		/* not cacheable memory */
+	if (!zxproc_vma_permits(vma, gup_flags))
+		return -EACCES;		/* mapped, but not this way */
+	return -ENOMEM;			/* no page backs it (past EOF) */
+}
+
+/*
+ * Pin up to @nr pages from page-aligned @start, under the target's exec
+ * lock.  Return: pages pinned (at least 1), or the errno that the first
+ * page's failure means.
+ */
+static long zxproc_pin(struct zxproc_xfer *x, unsigned long start,
+		       unsigned long nr, struct page **pages)
+{
+	long pinned;
+	int ret;
+
+	ret = zxproc_target_lock(x->task, x->mm);
+	if (ret)
+		return ret;
+	if (mmap_read_lock_killable(x->mm)) {
+		zxproc_target_unlock(x->task);
+		return -EINTR;
+	}
+
+	pinned = zxproc_pin_user_pages_remote(x->mm, start, nr, x->gup_flags, pages);
+	if (pinned == 0)
+		pinned = -EFAULT;
+	if (pinned < 0 && pinned != -EINTR && pinned != -ENOMEM)
+		pinned = zxproc_pin_error(x->mm, start, x->gup_flags);
+
+	mmap_read_unlock(x->mm);
+	zxproc_target_unlock(x->task);
+	return pinned;
+}
+
+static void zxproc_unpin(struct zxproc_xfer *x, struct page **pages,
+			 unsigned long nr)
+{
+	if (x->write)
+		unpin_user_pages_dirty_lock(pages, nr, true);
+	else
+		unpin_user_pages(pages, nr);
+}
+
+/*
+ * Copy @len bytes between the caller's buffer and pinned pages, starting
+ * @off bytes into the first page.  Return: bytes copied; short only when
+ * the caller's buffer faults.
+ *
+ * __copy_from_user(), after access_ok() of the whole buffer, and not
+ * copy_from_user(): on a fault the latter zero-fills the rest of its
+ * destination, which here is the target's memory.
+ */
+static size_t zxproc_copy_pages(const struct zxproc_xfer *x,
+				struct page **pages, size_t off,
+				char __user *ubuf, size_t len)
+{
+	size_t done = 0;
+	unsigned long i;
+
+	for (i = 0; done < len; i++) {
+		size_t n = min_t(size_t, PAGE_SIZE - off, len - done);
+		size_t left = n;
+		char *kaddr;
+
+		if (should_fail_usercopy())
+			break;
+		kaddr = kmap_local_page(pages[i]);
+		if (x->write) {
+			left = __copy_from_user(kaddr + off, ubuf + done, n);
+			flush_dcache_page(pages[i]);
+		} else {
+			left = __copy_to_user(ubuf + done, kaddr + off, n);
+		}
+		kunmap_local(kaddr);
+		done += n - left;
+		if (left)
+			break;
+		off = 0;
+	}
+	return done;
+}
+
+/* Copy page batch by page batch; stop at the first inaccessible page. */
+static int zxproc_xfer_some(struct zxproc_xfer *x, unsigned long addr,
+			    char __user *ubuf, size_t len, size_t *done)
+{
+	struct page *pages[ZXPROC_PIN_BATCH];
+
+	while (*done < len) {
+		unsigned long start = addr + *done;
+		size_t off = offset_in_page(start);
+		size_t chunk = min_t(size_t, len - *done,
+				     ZXPROC_PIN_BATCH * PAGE_SIZE - off);
+		long pinned;
+		size_t copied;
+
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		pinned = zxproc_pin(x, start & PAGE_MASK,
+				    DIV_ROUND_UP(off + chunk, PAGE_SIZE), pages);
+		if (pinned < 0) {
+			/* A short copy, unless nothing at all was copied. */
+			if (*done && pinned != -ESTALE && pinned != -EINTR)
+				return 0;
+			return pinned;
+		}
+
+		chunk = min_t(size_t, chunk, pinned * PAGE_SIZE - off);
+		copied = zxproc_copy_pages(x, pages, off, ubuf + *done, chunk);
+		zxproc_unpin(x, pages, pinned);
+		*done += copied;
+		if (copied < chunk)
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/* Pin the whole range, or fail having copied nothing; then copy. */
+static int zxproc_xfer_all(struct zxproc_xfer *x, unsigned long addr,
+			   char __user *ubuf, size_t len, size_t *done)
+{
+	unsigned long first = addr & PAGE_MASK;
+	unsigned long nr = DIV_ROUND_UP(offset_in_page(addr) + len, PAGE_SIZE);
+	unsigned long pinned = 0;
+	struct page **pages;
+	int ret = 0;
+
+	pages = kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (!pages)
+		return -ENOMEM;
+
+	while (pinned < nr) {
+		long n = zxproc_pin(x, first + pinned * PAGE_SIZE,
+				    min_t(unsigned long, nr - pinned,
+					  ZXPROC_PIN_BATCH),
+				    pages + pinned);
+
+		if (n < 0) {
+			ret = n;
+			goto out_unpin;
+		}
+		pinned += n;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto out_unpin;
+		}
+	}
+
+	*done = zxproc_copy_pages(x, pages, offset_in_page(addr), ubuf, len);
+	if (*done < len)
+		ret = -EFAULT;
+out_unpin:
+	zxproc_unpin(x, pages, pinned);
+	kvfree(pages);
+	return ret;
+}
+
+/**
+ * zxproc_xfer_range() - copy one range, with the rules of ZXPROC_IOC_WRITE
+ * @x: the access.
+ * @addr: target address.
+ * @ubuf: the caller's buffer.
+ * @len: validated length.
+ * @done: out: bytes copied, also on failure.
+ *
+ * Return: 0 (a complete or short copy; see *@done) or a negative errno.
+ */
+static int zxproc_xfer_range(struct zxproc_xfer *x, u64 addr,
+			     char __user *ubuf, u64 len, size_t *done)
+{
+	u64 limit = x->mm->task_size;
+
+	*done = 0;
+	if (!access_ok(ubuf, len))
+		return -EFAULT;
+	/* Past the user address space, or wrapping around: never mapped. */
+	if (addr >= limit || addr + len < addr)
+		return -ENOMEM;
+
+	if (x->all) {
+		if (len > limit - addr)
+			return -ENOMEM;
+		return zxproc_xfer_all(x, addr, ubuf, len, done);
+	}
+	/* Bytes beyond the user address space are simply not mapped. */
+	return zxproc_xfer_some(x, addr, ubuf, min(len, limit - addr), done);
+}
+
+static int zxproc_xfer_begin(const struct zxproc_handle *h, bool write,
+			     u32 flags, struct zxproc_xfer *x)
+{
+	int ret;
+
+	ret = zxproc_rights_check(h, write ? ZXPROC_RIGHT_WRITE :
+					     ZXPROC_RIGHT_READ);
+	if (ret)
+		return ret;
+	ret = zxproc_target_get(h, &x->task);
+	if (ret)
+		return ret;
+	if (!mmget_not_zero(h->mm)) {
+		put_task_struct(x->task);
+		return -ESTALE;		/* the address space is torn down */
+	}
+	x->mm = h->mm;
+	x->write = write;
+	x->all = flags & ZXPROC_MEM_ALL_OR_NOTHING;
+	x->gup_flags = FOLL_FORCE;
+	if (write) {
+		x->gup_flags = FOLL_WRITE;
+		if (READ_ONCE(zxproc_force_write))
+			x->gup_flags |= FOLL_FORCE;
+	}
+	return 0;
+}
+
+static void zxproc_xfer_end(struct zxproc_xfer *x)
+{
+	mmput(x->mm);
+	put_task_struct(x->task);
+}
+
+/* Rules every range shares, checked before anything is copied. */
+static int zxproc_range_valid(u64 buf, u64 len)
+{
+	if (!len || len > ZXPROC_MAX_TRANSFER || !buf)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * zxproc_mem_ioctl() - ZXPROC_IOC_WRITE and ZXPROC_IOC_READ
+ * @h: the handle.
+ * @cmd: the command, for the argument size.
+ * @arg: user pointer to struct zxproc_mem.
+ * @write: WRITE (true) or READ.
+ *
+ * Return: 0 or a negative errno (see uapi header).
+ */
+long zxproc_mem_ioctl(const struct zxproc_handle *h, unsigned int cmd,
+		      unsigned long arg, bool write)
+{
+	struct zxproc_mem __user *uarg = u64_to_user_ptr((u64)arg);
+	struct zxproc_xfer x;
+	struct zxproc_mem req;
+	size_t done = 0;
+	int ret;
+
+	ret = zxproc_args_in(&req, sizeof(req), cmd, arg);
+	if (ret)
+		return ret;
+	if ((req.flags & ~ZXPROC_MEM_ALL_OR_NOTHING) || req.reserved)
+		return -EINVAL;
+	ret = zxproc_range_valid(req.buf, req.len);
+	if (ret)
+		return ret;
+
+	ret = zxproc_xfer_begin(h, write, req.flags, &x);
+	if (ret)
+		return ret;
+	ret = zxproc_xfer_range(&x, req.addr, u64_to_user_ptr(req.buf),
+				req.len, &done);
+	zxproc_xfer_end(&x);
+
+	/* Only @actual is written back: the rest of *uarg is the caller's. */
+	if (put_user((u64)done, &uarg->actual))
+		return -EFAULT;
+	return ret;
+}
+
+/* Copy a batch's segment array in once, and validate all of it. */
+static struct zxproc_seg *zxproc_segs_in(const struct zxproc_memv *req)
+{
+	struct zxproc_seg *segs;
+	u64 total = 0;
+	u32 i;
+
+	if (!req->nr_segs || req->nr_segs > ZXPROC_MAX_SEGMENTS)
+		return ERR_PTR(-EINVAL);
+	segs = kvmalloc_array(req->nr_segs, sizeof(*segs), GFP_KERNEL_ACCOUNT);
+	if (!segs)
+		return ERR_PTR(-ENOMEM);
+	if (copy_from_user(segs, u64_to_user_ptr(req->segs),
+			   array_size(req->nr_segs, sizeof(*segs)))) {
+		kvfree(segs);
+		return ERR_PTR(-EFAULT);
+	}
+	for (i = 0; i < req->nr_segs; i++) {
+		total += segs[i].len;
+		if (zxproc_range_valid(segs[i].buf, segs[i].len) ||
+		    total > ZXPROC_MAX_TRANSFER) {
+			kvfree(segs);
+			return ERR_PTR(-EINVAL);
+		}
+	}
+	return segs;
+}
+
+/**
+ * zxproc_memv_ioctl() - ZXPROC_IOC_WRITEV and ZXPROC_IOC_READV
+ * @h: the handle.
+ * @cmd: the command, for the argument size.
+ * @arg: user pointer to struct zxproc_memv.
+ * @write: WRITEV (true) or READV.
+ *
+ * Return: 0 or a negative errno (see uapi header).
+ */
+long zxproc_memv_ioctl(const struct zxproc_handle *h, unsigned int cmd,
+		       unsigned long arg, bool write)
+{
+	struct zxproc_memv __user *uarg = u64_to_user_ptr((u64)arg);
+	struct zxproc_seg __user *useg;
+	struct zxproc_seg *segs;
+	struct zxproc_memv req;
+	struct zxproc_xfer x;
+	u64 actual = 0;
+	u32 i = 0;
+	int ret;
+
+	ret = zxproc_args_in(&req, sizeof(req), cmd, arg);
+	if (ret)
+		return ret;
+	if ((req.flags & ~ZXPROC_MEM_ALL_OR_NOTHING) || req.reserved)
+		return -EINVAL;
+	segs = zxproc_segs_in(&req);
+	if (IS_ERR(segs))
+		return PTR_ERR(segs);
+	useg = u64_to_user_ptr(req.segs);
+
+	ret = zxproc_xfer_begin(h, write, req.flags, &x);
+	if (ret)
+		goto out_free;
+	while (i < req.nr_segs) {
+		size_t done;
+		s64 result;
+
+		ret = zxproc_xfer_range(&x, segs[i].addr,
+					u64_to_user_ptr(segs[i].buf),
+					segs[i].len, &done);
+		result = ret ? ret : (s64)done;
+		actual += done;
+		if (put_user(result, &useg[i].result)) {
+			ret = -EFAULT;
+			break;
+		}
+		i++;
+		/* Only what concerns the whole target ends the batch. */
+		if (ret == -ESTALE || ret == -EINTR)
+			break;
+		ret = 0;
+	}
+	zxproc_xfer_end(&x);
+
+	if (put_user(actual, &uarg->actual) || put_user(i, &uarg->done))
+		ret = -EFAULT;
+out_free:
+	kvfree(segs);
+	return ret;
+}

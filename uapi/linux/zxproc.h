@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * zxproc: process handles with Zircon-style rights, and memory access
+ * into the process a handle names.
+ *
+ * Two kinds of file descriptor speak this interface:
+ *
+ *  - the device, /dev/zxproc: answers ZXPROC_IOC_GET_VERSION and mints
+ *    process handles with ZXPROC_IOC_PROCESS_OPEN;
+ *  - a process handle (an anonymous-inode file, always close-on-exec):
+ *    answers ZXPROC_IOC_INFO, ZXPROC_IOC_DUPLICATE, ZXPROC_IOC_WRITE,
+ *    ZXPROC_IOC_READ, ZXPROC_IOC_WRITEV and ZXPROC_IOC_READV.
+ *
+ * Any other command, or a command sent to the wrong kind of descriptor,
+ * fails with ENOTTY.
+ *
+ * Argument structs are extensible: the kernel takes the struct's size
+ * from _IOC_SIZE(cmd).  A caller built against an older, shorter struct
+ * is served as before; a caller built against a newer, longer one is
+ * served when every byte past the kernel's struct is zero, and gets
+ * E2BIG otherwise.  Sizes below a struct's first published size fail
+ * with ENOTTY.  Pointers travel as __u64.  Every flags field rejects
+ * unknown bits, and every reserved field must be zero, with EINVAL.
+ */
+#ifndef _UAPI_LINUX_ZXPROC_H
+#define _UAPI_LINUX_ZXPROC_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/*
+ * The project's one version number.  MODULE_VERSION, dkms.conf, the
+ * library's soname and libzxproc.pc are all derived from these three
+ * lines (the build fails when a copy disagrees).
+ */
+#define ZXPROC_VERSION_MAJOR 0
+#define ZXPROC_VERSION_MINOR 1
+#define ZXPROC_VERSION_PATCH 0
+
+/* Name of the misc device, as it appears under /dev. */
+#define ZXPROC_DEVICE_NAME "zxproc"
+
+/* Ioctl magic: unassigned in Documentation/userspace-api/ioctl/. */
+#define ZXPROC_IOC_MAGIC 0xE8
+
+/*
+ * Rights carried by a process handle; the bit values are Zircon's
+ * ZX_RIGHT_* values (bits 0, 1, 2, 3 and 15).
+ */
+#define ZXPROC_RIGHT_DUPLICATE	0x00000001U	/* ZXPROC_IOC_DUPLICATE */
+#define ZXPROC_RIGHT_TRANSFER	0x00000002U	/* advisory; see README */
+#define ZXPROC_RIGHT_READ	0x00000004U	/* ZXPROC_IOC_READ{,V} */
+#define ZXPROC_RIGHT_WRITE	0x00000008U	/* ZXPROC_IOC_WRITE{,V} */
+#define ZXPROC_RIGHT_INSPECT	0x00008000U	/* reserved for richer info */
+#define ZXPROC_RIGHTS_ALL	(ZXPROC_RIGHT_DUPLICATE | \
+				 ZXPROC_RIGHT_TRANSFER | \
+				 ZXPROC_RIGHT_READ | \
+				 ZXPROC_RIGHT_WRITE | \
+				 ZXPROC_RIGHT_INSPECT)
+/* Zircon's ZX_RIGHT_SAME_RIGHTS: "the rights of the source handle". */
+#define ZXPROC_RIGHT_SAME_RIGHTS 0x80000000U
+
+/* Object types reported by ZXPROC_IOC_INFO (Zircon's ZX_OBJ_TYPE_*). */
+#define ZXPROC_OBJ_TYPE_PROCESS 1
+
+/* Largest byte count of one memory access, and of one batch in total. */
+#define ZXPROC_MAX_TRANSFER	(64ULL << 20)
+/* Largest number of segments in one ZXPROC_IOC_WRITEV/READV. */
+#define ZXPROC_MAX_SEGMENTS	1024
+
+/**
+ * struct zxproc_version - module version, from ZXPROC_IOC_GET_VERSION
+ * @major: ZXPROC_VERSION_MAJOR the module was built with.
+ * @minor: ZXPROC_VERSION_MINOR the module was built with.
+ * @patch: ZXPROC_VERSION_PATCH the module was built with.
+ * @reserved: written as zero.
+ */
+struct zxproc_version {
+	__u32 major;
+	__u32 minor;
+	__u32 patch;
+	__u32 reserved;
+};
+
+/**
+ * struct zxproc_open - argument of ZXPROC_IOC_PROCESS_OPEN
+ * @pid: process or thread id, in the caller's pid namespace.  A thread
+ *	id names the process the thread belongs to.
+ * @rights: ZXPROC_RIGHT_* bits the new handle carries; other bits
+ *	(including ZXPROC_RIGHT_SAME_RIGHTS) fail with EINVAL.
+ * @flags: must be zero.
+ * @reserved: must be zero.
+ *
+ * Returns the new handle's file descriptor (O_CLOEXEC) on success.
+ *
+ * The caller may open its own process.  Any other target needs
+ * CAP_SYS_PTRACE in the target's user namespace, both in the caller's
+ * current credentials and in those that opened /dev/zxproc; a target
+ * that is not dumpable also needs it in the user namespace that owns
+ * the target's address space.  The check runs under the target's
+ * exec_update_lock, and the handle is bound to the address space it was
+ * checked against: after the target execs, every memory access through
+ * the handle fails with ESTALE.
+ *
+ * Errors: EINVAL (bad rights, flags, reserved or pid <= 0), ESRCH (no
+ * such process), EPERM (not permitted), EOPNOTSUPP (a kernel thread),
+ * ESTALE (the process is exiting and has no address space left),
+ * EINTR (fatal signal while waiting for the target's exec lock),
+ * EMFILE/ENFILE/ENOMEM (out of descriptors or memory), EFAULT (bad
+ * argument pointer), E2BIG (non-zero bytes past the known struct).
+ */
+struct zxproc_open {
+	__s32 pid;
+	__u32 rights;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/* ZXPROC_INFO_* bits of struct zxproc_info.flags */
+/* The handle's address space is gone: the target exited or exec'd. */
+#define ZXPROC_INFO_STALE	0x00000001U
+
+/**
+ * struct zxproc_info - result of ZXPROC_IOC_INFO
+ * @rights: the handle's ZXPROC_RIGHT_* bits.
+ * @type: ZXPROC_OBJ_TYPE_PROCESS.
+ * @pid: the target's process id in the caller's pid namespace, or 0 if
+ *	it has none there.  It stays the same after the target exits (the
+ *	handle keeps the pid from being reused); ZXPROC_INFO_STALE tells.
+ * @flags: ZXPROC_INFO_* bits.
+ *
+ * Needs no right.  Errors: EFAULT, ENOTTY (not a process handle).
+ */
+struct zxproc_info {
+	__u32 rights;
+	__u32 type;
+	__s32 pid;
+	__u32 flags;
+};
+
+/* ZXPROC_DUP_* bits of struct zxproc_dup.flags */
+/*
+ * Make the new handle as a replacement for this one (Zircon's
+ * zx_handle_replace): ZXPROC_RIGHT_DUPLICATE is not needed.  The caller
+ * is expected to close the old descriptor.  This grants nothing dup(2)
+ * does not: the new handle never carries more rights than the old one.
+ */
+#define ZXPROC_DUP_REPLACE	0x00000001U
+
+/**
+ * struct zxproc_dup - argument of ZXPROC_IOC_DUPLICATE
+ * @rights: rights of the new handle, a subset of the handle's own, or
+ *	ZXPROC_RIGHT_SAME_RIGHTS alone for the same rights.
+ * @flags: ZXPROC_DUP_* bits.
+ *
+ * Returns the new handle's file descriptor (O_CLOEXEC).  The new handle
+ * names the same process and address space.
+ *
+ * Errors: EACCES (no ZXPROC_RIGHT_DUPLICATE, and not REPLACE), EINVAL
+ * (rights not a subset, unknown flags), EMFILE/ENFILE/ENOMEM, EFAULT,
+ * E2BIG, ENOTTY.
+ */
+struct zxproc_dup {
+	__u32 rights;
+	__u32 flags;
+};
+
+/* ZXPROC_MEM_* bits of struct zxproc_mem.flags and zxproc_memv.flags */
+/*
+ * All or nothing (Windows' WriteProcessMemory): every page of the range
+ * is made accessible first; if any cannot be, nothing is copied and the
+ * error of the first inaccessible page is returned.
+ */
+#define ZXPROC_MEM_ALL_OR_NOTHING	0x00000001U
+
+/**
+ * struct zxproc_mem - argument of ZXPROC_IOC_WRITE and ZXPROC_IOC_READ
+ * @addr: address in the target's address space.
+ * @buf: address of the caller's buffer (source of a write, destination
+ *	of a read).
+ * @len: byte count, 1 to ZXPROC_MAX_TRANSFER.
+ * @flags: ZXPROC_MEM_* bits.
+ * @reserved: must be zero.
+ * @actual: out: bytes copied.  Written back (and only this field) on
+ *	success and on every error found after the arguments were
+ *	accepted, that is all but EINVAL, E2BIG, ENOTTY and the rights'
+ *	EACCES.  On EFAULT, EINTR and ESTALE it counts the bytes that did
+ *	reach their destination before the copy stopped.
+ *
+ * Copies start at @addr and stop at the first byte that cannot be
+ * accessed.  Success with @actual < @len means the range ran past
+ * accessible memory; nothing beyond @addr + @actual was touched.
+ * Writes go through read-only private mappings (program text) by
+ * copy-on-write unless the module parameter force_write is off; the
+ * file behind such a mapping never changes.  Shared mappings are
+ * written only when they are writable.
+ *
+ * Errors, with nothing copied unless said otherwise:
+ *	EACCES: the handle lacks ZXPROC_RIGHT_WRITE (write) or
+ *		ZXPROC_RIGHT_READ (read); or the first byte is mapped but
+ *		cannot be accessed (a shared read-only mapping, or text
+ *		when force_write is off).
+ *	EINVAL: @len is 0 or too large, @buf is 0, unknown @flags, or
+ *		non-zero @reserved.
+ *	ENOMEM: nothing is mapped at @addr (including addresses beyond
+ *		the user address space, and ranges that wrap around).
+ *	EIO: the memory at @addr is not cacheable (VM_IO or VM_PFNMAP).
+ *	ESTALE: the target has exited, or exec'd since the handle was
+ *		made; nothing is ever copied into the new image.
+ *	EFAULT: the caller's buffer (or this struct) is not accessible;
+ *		@actual counts the bytes copied before that.
+ *	EINTR: a fatal signal arrived; @actual counts the bytes copied.
+ *	ENOTTY: the descriptor is not a process handle.
+ *	E2BIG: non-zero bytes past the known struct.
+ */
+struct zxproc_mem {
+	__u64 addr;
+	__u64 buf;
+	__u64 len;
+	__u32 flags;
+	__u32 reserved;
+	__u64 actual;
+};
+
+/**
+ * struct zxproc_seg - one segment of a batched access
+ * @addr: address in the target.
+ * @buf: address of the caller's buffer for this segment.
+ * @len: byte count, at least 1.
+ * @result: out: bytes copied (>= 0), or a negative errno from the list
+ *	of struct zxproc_mem for this segment alone.
+ */
+struct zxproc_seg {
+	__u64 addr;
+	__u64 buf;
+	__u64 len;
+	__s64 result;
+};
+
+/**
+ * struct zxproc_memv - argument of ZXPROC_IOC_WRITEV and ZXPROC_IOC_READV
+ * @segs: address of an array of @nr_segs struct zxproc_seg.
+ * @nr_segs: 1 to ZXPROC_MAX_SEGMENTS.
+ * @flags: ZXPROC_MEM_* bits, applied to each segment.
+ * @actual: out: total bytes copied over all segments.
+ * @reserved: must be zero.
+ * @done: out: number of segments whose @result was written.
+ * @reserved2: must be zero.
+ *
+ * Every segment is validated before any is copied: a zero or oversized
+ * length, a zero buffer, or a total over ZXPROC_MAX_TRANSFER fails the
+ * whole call with EINVAL.  Segments are then copied in order, each with
+ * the rules of ZXPROC_IOC_WRITE/READ, and each gets its own @result; a
+ * segment's failure does not stop the next one.  Only errors about the
+ * handle or the whole target (EACCES for rights, ESTALE, EINTR) end the
+ * call early, returned by the ioctl, with @done saying how far it got.
+ */
+struct zxproc_memv {
+	__u64 segs;
+	__u32 nr_segs;
+	__u32 flags;
+	__u64 actual;
+	__u32 done;
+	__u32 reserved;
+};
+
+/* Commands of /dev/zxproc. */
+#define ZXPROC_IOC_GET_VERSION	_IOR(ZXPROC_IOC_MAGIC, 0x00, struct zxproc_version)
+#define ZXPROC_IOC_PROCESS_OPEN	_IOW(ZXPROC_IOC_MAGIC, 0x01, struct zxproc_open)
+
+/* Commands of a process handle. */
+#define ZXPROC_IOC_INFO		_IOR(ZXPROC_IOC_MAGIC, 0x10, struct zxproc_info)
+#define ZXPROC_IOC_DUPLICATE	_IOW(ZXPROC_IOC_MAGIC, 0x11, struct zxproc_dup)
+#define ZXPROC_IOC_WRITE	_IOWR(ZXPROC_IOC_MAGIC, 0x20, struct zxproc_mem)
+#define ZXPROC_IOC_READ		_IOWR(ZXPROC_IOC_MAGIC, 0x21, struct zxproc_mem)
+#define ZXPROC_IOC_WRITEV	_IOWR(ZXPROC_IOC_MAGIC, 0x22, struct zxproc_memv)
+#define ZXPROC_IOC_READV	_IOWR(ZXPROC_IOC_MAGIC, 0x23, struct zxproc_memv)
+
+#endif /* _UAPI_LINUX_ZXPROC_H */
