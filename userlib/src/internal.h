@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libzxproc's private interface: how a status is made from an errno,
+ * how a handle becomes a file descriptor, and the kernel calls every
+ * public function shares.  Nothing here is exported from the shared
+ * library (see libzxproc.map).
+ */
+#ifndef LIBZXPROC_PRIVATE_H
+#define LIBZXPROC_PRIVATE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/zxproc.h>
+#include <zircon/types.h>
+
+/* Marks the definition of a public function (built -fvisibility=hidden). */
+#define ZXP_EXPORT __attribute__((visibility("default")))
+
+/*
+ * The columns of the errno table in status.c: what the failed call was
+ * acting on, because one errno can mean different things there.
+ *   ZXP_ON_PROCESS: a process (memory access, opening a process handle,
+ *	the device).
+ *   ZXP_ON_HANDLE: any handle, whatever its object (close, duplicate,
+ *	replace, get_info): a descriptor that is no handle of ours is
+ *	a bad handle, not a handle of the wrong type.
+ * A later object kind (VMOs) adds a column, not a table.
+ */
+enum zxp_on {
+	ZXP_ON_PROCESS,
+	ZXP_ON_HANDLE,
+	ZXP_ON_COUNT
+};
+
+/* The status for errno @err from a call acting on @on (status.c). */
+zx_status_t zxp_status_from_errno(enum zxp_on on, int err);
+
+/*
+ * The file descriptor a handle value stands for, or -1 when no
+ * descriptor can have that value (ZX_HANDLE_INVALID among them).
+ */
+int zxp_handle_to_fd(zx_handle_t handle);
+zx_handle_t zxp_fd_to_handle(int fd);
+
+/*
+ * ioctl(2), repeated while it fails with EINTR.  Returns its
+ * non-negative result, or -errno.
+ */
+int zxp_ioctl(int fd, unsigned long cmd, void *arg);
+
+/* ZXPROC_IOC_INFO on @fd: 0, or -errno (-ENOTTY: not a handle). */
+int zxp_handle_info(int fd, struct zxproc_info *info);
+
+/* Opens /dev/zxproc (O_RDWR | O_CLOEXEC): its fd, or -errno. */
+int zxp_device_open(void);
+
+/* Opens a process handle to @pid: its fd, or -errno. */
+int zxp_process_open_fd(pid_t pid, zx_rights_t rights);
+
+#endif /* LIBZXPROC_PRIVATE_H */

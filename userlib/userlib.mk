@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# libzxproc, included by the top-level Makefile, which defines TOP, BUILD,
+# VERSION and VERSION_MAJOR (all derived from uapi/linux/zxproc.h).
+#
+#   make lib   $(BUILD)/userlib/libzxproc.so.$(VERSION), its soname link
+#              libzxproc.so.$(VERSION_MAJOR) and the libzxproc.so link,
+#              libzxproc.a, libzxproc.pc, and san/libzxproc.a (the same
+#              library built with ASan/UBSan, for host tests).  It also
+#              checks that every public header compiles on its own as
+#              C11 and as C++, and that the shared library exports
+#              exactly the functions the public headers declare.
+#
+# PREFIX, LIBDIR and INCLUDEDIR only fill in libzxproc.pc.
+
+LIB_DIR		:= $(TOP)/userlib
+LIB_OUT		:= $(BUILD)/userlib
+LIB_SRCS	:= $(sort $(wildcard $(LIB_DIR)/src/*.c))
+LIB_PUBLIC_HDRS	:= $(sort $(shell cd $(LIB_DIR)/include && find . -name '*.h' | sed 's|^\./||'))
+LIB_DEPS	:= $(addprefix $(LIB_DIR)/include/,$(LIB_PUBLIC_HDRS)) \
+		   $(LIB_DIR)/src/internal.h $(TOP)/uapi/linux/zxproc.h
+LIB_MAP		:= $(LIB_DIR)/libzxproc.map
+
+LIB_CC		?= $(CC)
+LIB_CXX		?= $(CXX)
+LIB_CPPFLAGS	:= -I$(LIB_DIR)/include -I$(TOP)/uapi -D_GNU_SOURCE
+LIB_CFLAGS	:= -std=c11 -fPIC -fvisibility=hidden -Wall -Wextra -Werror -O2 -g
+LIB_SAN_CFLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=all
+
+LIB_SONAME	:= libzxproc.so.$(VERSION_MAJOR)
+LIB_SO		:= $(LIB_OUT)/libzxproc.so.$(VERSION)
+LIB_A		:= $(LIB_OUT)/libzxproc.a
+LIB_SAN_A	:= $(LIB_OUT)/san/libzxproc.a
+LIB_PC		:= $(LIB_OUT)/libzxproc.pc
+LIB_OBJS	:= $(patsubst $(LIB_DIR)/src/%.c,$(LIB_OUT)/obj/%.o,$(LIB_SRCS))
+LIB_SAN_OBJS	:= $(patsubst $(LIB_DIR)/src/%.c,$(LIB_OUT)/san/obj/%.o,$(LIB_SRCS))
+
+PREFIX		?= /usr/local
+LIBDIR		?= $(PREFIX)/lib
+INCLUDEDIR	?= $(PREFIX)/include
+
+.PHONY: lib
+all: lib
+lib: $(LIB_SO) $(LIB_OUT)/$(LIB_SONAME) $(LIB_OUT)/libzxproc.so $(LIB_A) \
+	$(LIB_SAN_A) $(LIB_PC) $(LIB_OUT)/headers.ok $(LIB_OUT)/exports.ok
+
+$(LIB_OUT)/obj/%.o: $(LIB_DIR)/src/%.c $(LIB_DEPS)
+	@mkdir -p $(@D)
+	$(LIB_CC) $(LIB_CPPFLAGS) $(LIB_CFLAGS) -c -o $@ $<
+
+$(LIB_OUT)/san/obj/%.o: $(LIB_DIR)/src/%.c $(LIB_DEPS)
+	@mkdir -p $(@D)
+	$(LIB_CC) $(LIB_CPPFLAGS) $(LIB_CFLAGS) $(LIB_SAN_CFLAGS) -c -o $@ $<
+
+$(LIB_SO): $(LIB_OBJS) $(LIB_MAP)
+	$(LIB_CC) -shared -Wl,-soname,$(LIB_SONAME) \
+		-Wl,--version-script,$(LIB_MAP) -Wl,--no-undefined \
+		-Wl,-z,relro,-z,now -o $@ $(LIB_OBJS) -lpthread
+
+$(LIB_OUT)/$(LIB_SONAME): $(LIB_SO)
+	ln -sf $(notdir $<) $@
+
+$(LIB_OUT)/libzxproc.so: $(LIB_OUT)/$(LIB_SONAME)
+	ln -sf $(notdir $<) $@
+
+$(LIB_A): $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIB_SAN_A): $(LIB_SAN_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+# Rewritten only when its content changes, so PREFIX=... takes effect.
+$(LIB_PC): $(LIB_DIR)/libzxproc.pc.in FORCE
+	@mkdir -p $(@D)
+	@sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		$< > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "  GEN     $@"; fi
+
+# Each public header must compile alone, as C11 and as C++.
+$(LIB_OUT)/headers.ok: $(LIB_DEPS)
+	@mkdir -p $(@D)
+	@for h in $(LIB_PUBLIC_HDRS); do \
+		printf "#include <%s>\nint zxp_header_check;\n" $$h | $(LIB_CC) -std=c11 -pedantic -Wall -Wextra -Werror \
+			-I$(LIB_DIR)/include -x c -fsyntax-only - || exit 1; \
+		printf "#include <%s>\nint zxp_header_check;\n" $$h | $(LIB_CXX) -std=c++11 -pedantic -Wall -Wextra -Werror \
+			-I$(LIB_DIR)/include -x c++ -fsyntax-only - || exit 1; \
+	done
+	@touch $@
+
+# The shared library exports exactly the functions the public headers
+# declare: a function missing from libzxproc.map, or a stray export,
+# fails the build.
+$(LIB_OUT)/exports.ok: $(LIB_SO) $(LIB_DEPS)
+	@nm -D --defined-only $(LIB_SO) | awk '$$2 != "A" { sub(/@.*/, "", $$3); print $$3 }' | sort > $@.have
+	@cat $(addprefix $(LIB_DIR)/include/,$(LIB_PUBLIC_HDRS)) | \
+		sed -n 's/^[a-z_ ]*[ *]\(zx[a-z_]*\)(.*/\1/p' | sort > $@.want
+	@diff -u $@.want $@.have || { echo "libzxproc: exports differ from the public headers' functions" >&2; exit 1; }
+	@rm -f $@.have $@.want
+	@touch $@
+
+.PHONY: FORCE
+FORCE:
