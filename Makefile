@@ -76,4 +76,5 @@ clean:
 	rm -rf $(BUILD)
 
 -include userlib/userlib.mk
+-include userlib/cli/cli.mk
 -include tests/tests.mk
