@@ -129,8 +129,10 @@ static zx_status_t pidfd_holds_pid(int pidfd)
 		return ZX_OK;
 	if (errno == ENOSYS)
 		return ZX_ERR_NOT_SUPPORTED;
-	if (errno == EBADF || errno == EINVAL)
+	if (errno == EBADF)		/* not a pidfd */
 		return ZX_ERR_WRONG_TYPE;
+	if (errno == EINVAL)		/* not in our pid namespace */
+		return ZX_ERR_NOT_FOUND;
 	return zxp_status_from_errno(ZXP_ON_PROCESS, errno);
 }
 
