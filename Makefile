@@ -78,3 +78,4 @@ clean:
 -include userlib/userlib.mk
 -include userlib/cli/cli.mk
 -include tests/tests.mk
+-include tests/demo/demo.mk
