@@ -9,7 +9,9 @@
 #              library built with ASan/UBSan, for host tests).  It also
 #              checks that every public header compiles on its own as
 #              C11 and as C++, and that the shared library exports
-#              exactly the functions the public headers declare.
+#              exactly the functions the public headers declare, and
+#              that each of those has a man page that groff renders
+#              without warnings.
 #
 # PREFIX, LIBDIR and INCLUDEDIR only fill in libzxproc.pc.
 
@@ -43,7 +45,8 @@ INCLUDEDIR	?= $(PREFIX)/include
 .PHONY: lib
 all: lib
 lib: $(LIB_SO) $(LIB_OUT)/$(LIB_SONAME) $(LIB_OUT)/libzxproc.so $(LIB_A) \
-	$(LIB_SAN_A) $(LIB_PC) $(LIB_OUT)/headers.ok $(LIB_OUT)/exports.ok
+	$(LIB_SAN_A) $(LIB_PC) $(LIB_OUT)/headers.ok $(LIB_OUT)/exports.ok \
+	$(LIB_OUT)/man.ok
 
 $(LIB_OUT)/obj/%.o: $(LIB_DIR)/src/%.c $(LIB_DEPS)
 	@mkdir -p $(@D)
@@ -100,6 +103,21 @@ $(LIB_OUT)/exports.ok: $(LIB_SO) $(LIB_DEPS)
 		sed -n 's/^[a-z_ ]*[ *]\(zx[a-z_]*\)(.*/\1/p' | sort > $@.want
 	@diff -u $@.want $@.have || { echo "libzxproc: exports differ from the public headers' functions" >&2; exit 1; }
 	@rm -f $@.have $@.want
+	@touch $@
+
+# Every public function has its man page, and every page renders
+# without a single groff warning.
+LIB_MAN_PAGES	:= $(sort $(wildcard $(LIB_DIR)/man/man3/*.3))
+$(LIB_OUT)/man.ok: $(LIB_MAN_PAGES) $(LIB_DIR)/man/man3 $(LIB_DEPS)
+	@mkdir -p $(@D)
+	@for f in $$(cat $(addprefix $(LIB_DIR)/include/,$(LIB_PUBLIC_HDRS)) | \
+			sed -n 's/^[a-z_ ]*[ *]\(zx[a-z_]*\)(.*/\1/p'); do \
+		test -f $(LIB_DIR)/man/man3/$$f.3 || { echo "libzxproc: no man page for $$f" >&2; exit 1; }; \
+	done
+	@for p in $(LIB_MAN_PAGES); do \
+		out=$$(groff -man -ww -z $$p 2>&1); \
+		test -z "$$out" || { echo "$$p: $$out" >&2; exit 1; }; \
+	done
 	@touch $@
 
 .PHONY: FORCE
