@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The zxproc command's shared declarations: its exit codes, and the
+ * interfaces between its source files.  Each file holds one job (see
+ * the comment at its top); this header only says how they meet.
+ */
+#ifndef ZXPROC_CLI_H
+#define ZXPROC_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include <zircon/types.h>
+
+#define ZXC_MODULE_NAME "zxproc"
+#define ZXC_DEVICE_PATH "/dev/zxproc"
+
+/*
+ * Exit codes, one per class of failure, the same for every subcommand.
+ * zxproc(1) and `zxproc --help` list them; tests rely on the numbers.
+ */
+enum zxc_exit {
+	ZXC_EXIT_OK = 0,
+	ZXC_EXIT_FAILURE = 1,		/* anything not listed below */
+	ZXC_EXIT_USAGE = 2,		/* bad command line, ADDR, data, patch file */
+	ZXC_EXIT_NOT_LOADED = 3,	/* the module is not loaded */
+	ZXC_EXIT_NO_DEVICE = 4,		/* loaded, /dev/zxproc missing or not accessible */
+	ZXC_EXIT_NO_PROCESS = 5,	/* no such process */
+	ZXC_EXIT_PERMISSION = 6,	/* needs CAP_SYS_PTRACE / CAP_SYS_MODULE */
+	ZXC_EXIT_NOT_MAPPED = 7,	/* address not mapped or not accessible */
+	ZXC_EXIT_PARTIAL = 8,		/* some bytes (or patch lines) done, not all */
+	ZXC_EXIT_GONE = 9,		/* the process exec'd or exited meanwhile */
+	ZXC_EXIT_KERNEL_THREAD = 10,	/* a kernel thread has no user memory */
+	ZXC_EXIT_BLACKLISTED = 11,	/* load: blacklisted by modprobe.d */
+	ZXC_EXIT_NOT_INSTALLED = 12,	/* load: no zxproc.ko for this kernel */
+	ZXC_EXIT_IN_USE = 13,		/* unload: handles are still open */
+};
+
+/* main.c: how loud to be (0 normal, 1 -v, 2 -vv). */
+extern int zxc_verbose;
+
+/* errors.c: messages on stderr, prefixed "zxproc: ". */
+void zxc_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void zxc_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int zxc_usage_err(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* What a failed library call was doing; it picks the message. */
+enum zxc_op {
+	ZXC_OP_DEVICE,	/* opening /dev/zxproc */
+	ZXC_OP_OPEN,	/* opening a handle to the process */
+	ZXC_OP_READ,	/* reading the process's memory */
+	ZXC_OP_WRITE,	/* writing it */
+};
+
+/*
+ * The one place that turns a zx_status_t into words and an exit code:
+ * prints why @op failed on process @pid at @addr, and returns the exit
+ * code of that class.
+ */
+int zxc_status_fail(enum zxc_op op, zx_status_t status, pid_t pid,
+		    uint64_t addr);
+
+/* number.c: the number syntax of every numeric argument. */
+bool zxc_parse_u64(const char *text, uint64_t *out);
+bool zxc_parse_pid(const char *text, pid_t *out);
+
+/* hexdata.c: "de ad be ef" -> bytes.  Returns NULL and says why. */
+uint8_t *zxc_parse_hex(const char *text, size_t *len, char *why,
+		       size_t why_size);
+
+/* maps.c: a snapshot of /proc/PID/maps. */
+struct zxc_mapping {
+	uint64_t start, end;	/* [start, end) */
+	uint64_t offset;	/* file offset of start */
+	char perms[5];		/* "r-xp" */
+	unsigned long inode;
+	char *name;		/* path, "[heap]", ... or "" (anonymous) */
+};
+
+struct zxc_maps {
+	struct zxc_mapping *v;
+	size_t n;
+};
+
+/* 0, or -errno from opening/reading /proc/PID/maps. */
+int zxc_maps_read(pid_t pid, struct zxc_maps *maps);
+void zxc_maps_free(struct zxc_maps *maps);
+/* The mapping holding @addr, or NULL. */
+const struct zxc_mapping *zxc_maps_find(const struct zxc_maps *maps,
+					uint64_t addr);
+
+/* addr.c: ADDR arguments (numbers or mapping names, +/- offset). */
+enum zxc_addr_result {
+	ZXC_ADDR_OK,
+	ZXC_ADDR_SYNTAX,	/* not an ADDR at all */
+	ZXC_ADDR_UNKNOWN,	/* no mapping has that name */
+	ZXC_ADDR_AMBIGUOUS,	/* several mappings have it */
+};
+/* On failure @why says what went wrong, in words. */
+enum zxc_addr_result zxc_addr_resolve(const char *text,
+				      const struct zxc_maps *maps,
+				      uint64_t *addr, char *why,
+				      size_t why_size);
+/* Exit code for a failed resolution. */
+int zxc_addr_exit(enum zxc_addr_result result);
+
+/* proc.c: facts about the target from /proc, for messages. */
+enum zxc_proc_state {
+	ZXC_PROC_ALIVE,
+	ZXC_PROC_ZOMBIE,	/* exited, not yet reaped */
+	ZXC_PROC_GONE,		/* no such pid any more */
+};
+enum zxc_proc_state zxc_proc_state(pid_t pid);
+/* Whether the mapping at @addr is device memory (VM_IO / VM_PFNMAP). */
+bool zxc_proc_addr_is_io(pid_t pid, uint64_t addr);
+/* The "/sys/module/zxproc/parameters/force_write" value: 1, 0, -1 unknown. */
+int zxc_force_write(void);
+
+/* device.c: the /dev node, for messages and status. */
+struct zxc_devnode {
+	bool present;
+	bool is_char;
+	char mode[11];		/* "crw-------" */
+	unsigned int perm;	/* 0600 */
+	char owner[64], group[64];
+};
+void zxc_devnode_stat(struct zxc_devnode *node);
+
+/* kmod.c: the module through libkmod. */
+struct kmod_ctx;
+struct kmod_module;
+struct kmod_ctx *zxc_kmod_new(void);
+/* zxproc installed for the running kernel (a reference), or NULL. */
+struct kmod_module *zxc_kmod_installed(struct kmod_ctx *ctx);
+/* The "version" modinfo of the module's file (malloc'd), or NULL. */
+char *zxc_kmod_file_version(const struct kmod_module *mod);
+/* 1 loaded (any state), 0 not loaded, -errno when libkmod cannot tell. */
+int zxc_module_loaded(void);
+int zxc_cmd_status(int argc, char **argv);
+int zxc_cmd_load(int argc, char **argv);
+int zxc_cmd_unload(int argc, char **argv);
+
+/* progress.c: a progress bar on stderr for long transfers. */
+enum zxc_progress_mode {
+	ZXC_PROGRESS_AUTO,	/* on a terminal, once a second has passed */
+	ZXC_PROGRESS_ALWAYS,
+	ZXC_PROGRESS_NEVER,
+};
+struct zxc_progress {
+	enum zxc_progress_mode mode;
+	const char *label;
+	uint64_t total, done;
+	double start, last_draw;
+	bool enabled, shown;
+};
+bool zxc_progress_parse(const char *text, enum zxc_progress_mode *mode);
+void zxc_progress_start(struct zxc_progress *p, enum zxc_progress_mode mode,
+			const char *label, uint64_t total);
+void zxc_progress_add(struct zxc_progress *p, uint64_t bytes);
+void zxc_progress_end(struct zxc_progress *p);
+
+/* target.c: a handle to the target, opened with the checks in order. */
+struct zxc_target {
+	pid_t pid;
+	zx_handle_t handle;
+	struct zxc_maps maps;	/* read after the handle was opened */
+	int maps_errno;		/* why the maps could not be read, or 0 */
+};
+/* Opens @pid with @rights and snapshots its maps; returns an exit code. */
+int zxc_target_open(struct zxc_target *t, pid_t pid, zx_rights_t rights);
+void zxc_target_close(struct zxc_target *t);
+/* Resolves ADDR against the target; prints and returns an exit code. */
+int zxc_target_addr(const struct zxc_target *t, const char *text,
+		    uint64_t *addr);
+
+/* memio.c: whole transfers in bounded chunks, with progress. */
+struct zxc_xfer {
+	uint64_t done;		/* bytes copied */
+	zx_status_t status;	/* ZX_OK, or why the copy stopped early */
+	uint64_t stop;		/* address where it stopped when short */
+};
+void zxc_write_range(const struct zxc_target *t, uint64_t addr,
+		     const uint8_t *buf, uint64_t len,
+		     struct zxc_progress *progress, struct zxc_xfer *x);
+/* One all-or-nothing write (len <= ZXPROC_MAX_TRANSFER). */
+void zxc_write_all_or_nothing(const struct zxc_target *t, uint64_t addr,
+			      const uint8_t *buf, uint64_t len,
+			      struct zxc_xfer *x);
+/* Reads up to @len bytes; calls @sink for each chunk as it arrives. */
+void zxc_read_range(const struct zxc_target *t, uint64_t addr, uint64_t len,
+		    int (*sink)(void *ctx, uint64_t addr, const uint8_t *buf,
+				size_t len),
+		    void *ctx, struct zxc_xfer *x);
+/*
+ * Reports a transfer that did not complete (prints, returns an exit
+ * code): PARTIAL when some bytes were copied, else the status's class.
+ */
+int zxc_xfer_fail(const struct zxc_target *t, enum zxc_op op, uint64_t addr,
+		  uint64_t len, const struct zxc_xfer *x);
+
+/* json.c: @s as a JSON string (null for NULL). */
+void zxc_json_string(FILE *out, const char *s);
+
+/* hexdump.c */
+struct zxc_hexdump {
+	uint8_t line[16];
+	size_t fill;
+	uint64_t line_addr;
+};
+void zxc_hexdump_init(struct zxc_hexdump *h, uint64_t addr);
+int zxc_hexdump_feed(struct zxc_hexdump *h, const uint8_t *buf, size_t len);
+int zxc_hexdump_flush(struct zxc_hexdump *h);
+
+/* The memory subcommands. */
+int zxc_cmd_write(int argc, char **argv);
+int zxc_cmd_read(int argc, char **argv);
+int zxc_cmd_patch(int argc, char **argv);
+
+#endif /* ZXPROC_CLI_H */

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Transfers of any size: split into chunks of ZXC_CHUNK bytes, each one
+ * zx_process_{write,read}_memory() through the same handle, so the
+ * progress bar moves and a range larger than ZXPROC_MAX_TRANSFER works.
+ * A transfer stops at the first chunk that comes back short or failed;
+ * what was copied until then is reported, never retried or undone.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+
+#include <linux/zxproc.h>
+#include <zircon/syscalls.h>
+#include <zxproc/zxproc.h>
+
+#include "cli.h"
+
+#define ZXC_CHUNK ((uint64_t)1 << 20)
+
+void zxc_write_range(const struct zxc_target *t, uint64_t addr,
+		     const uint8_t *buf, uint64_t len,
+		     struct zxc_progress *progress, struct zxc_xfer *x)
+{
+	x->done = 0;
+	x->status = ZX_OK;
+	x->stop = addr;
+	while (x->done < len) {
+		uint64_t n = len - x->done < ZXC_CHUNK ? len - x->done : ZXC_CHUNK;
+		size_t actual = 0;
+
+		x->status = zx_process_write_memory(t->handle, addr + x->done,
+						    buf + x->done, n, &actual);
+		if (x->status != ZX_OK)
+			break;
+		x->done += actual;
+		if (progress != NULL)
+			zxc_progress_add(progress, actual);
+		if (actual < n)
+			break;
+	}
+	x->stop = addr + x->done;
+}
+
+/*
+ * libzxproc's zx_process_write_memory() has no flags argument, so this
+ * one call goes to the handle's descriptor with the uapi struct.  Its
+ * errno becomes the status libzxproc would give (userlib/src/status.c,
+ * "on a process"), so errors.c words it like every other failure.
+ * Replace with the library call once libzxproc takes ZXPROC_MEM_* flags.
+ */
+static zx_status_t write_errno_status(int err)
+{
+	switch (err) {
+	case ENOMEM:
+		return ZX_ERR_NO_MEMORY;
+	case EACCES:
+	case EPERM:
+		return ZX_ERR_ACCESS_DENIED;
+	case ESTALE:
+	case EIO:
+		return ZX_ERR_BAD_STATE;
+	case EINVAL:
+	case E2BIG:
+	case EFAULT:
+		return ZX_ERR_INVALID_ARGS;
+	case ENOTTY:
+		return ZX_ERR_WRONG_TYPE;
+	case EBADF:
+		return ZX_ERR_BAD_HANDLE;
+	default:
+		return ZX_ERR_INTERNAL;
+	}
+}
+
+void zxc_write_all_or_nothing(const struct zxc_target *t, uint64_t addr,
+			      const uint8_t *buf, uint64_t len,
+			      struct zxc_xfer *x)
+{
+	struct zxproc_mem mem = {
+		.addr = addr,
+		.buf = (uintptr_t)buf,
+		.len = len,
+		.flags = ZXPROC_MEM_ALL_OR_NOTHING,
+	};
+	int ret;
+
+	do
+		ret = ioctl(zxproc_handle_fd(t->handle), ZXPROC_IOC_WRITE, &mem);
+	while (ret < 0 && errno == EINTR);
+	x->status = ret < 0 ? write_errno_status(errno) : ZX_OK;
+	x->done = ret < 0 ? 0 : mem.actual;
+	x->stop = addr + x->done;
+}
+
+void zxc_read_range(const struct zxc_target *t, uint64_t addr, uint64_t len,
+		    int (*sink)(void *ctx, uint64_t addr, const uint8_t *buf,
+				size_t len),
+		    void *ctx, struct zxc_xfer *x)
+{
+	uint64_t bufsize = len < ZXC_CHUNK ? len : ZXC_CHUNK;
+	uint8_t *buf = malloc(bufsize);
+
+	x->done = 0;
+	x->status = ZX_OK;
+	x->stop = addr;
+	if (buf == NULL) {
+		x->status = ZX_ERR_NO_MEMORY;
+		return;
+	}
+	while (x->done < len) {
+		uint64_t n = len - x->done < bufsize ? len - x->done : bufsize;
+		size_t actual = 0;
+
+		x->status = zx_process_read_memory(t->handle, addr + x->done,
+						   buf, n, &actual);
+		if (x->status != ZX_OK)
+			break;
+		if (sink(ctx, addr + x->done, buf, actual) < 0) {
+			x->status = ZX_ERR_IO;
+			break;
+		}
+		x->done += actual;
+		if (actual < n)
+			break;
+	}
+	x->stop = addr + x->done;
+	free(buf);
+}
+
+int zxc_xfer_fail(const struct zxc_target *t, enum zxc_op op, uint64_t addr,
+		  uint64_t len, const struct zxc_xfer *x)
+{
+	const char *verb = op == ZXC_OP_WRITE ? "wrote" : "read";
+	const struct zxc_mapping *m;
+	int code;
+
+	if (x->status == ZX_ERR_IO && op == ZXC_OP_READ) {
+		/* Our own output failed (sink), not the target. */
+		zxc_err("cannot write the data read to standard output");
+		return ZXC_EXIT_FAILURE;
+	}
+	if (x->status != ZX_OK) {
+		code = zxc_status_fail(op, x->status, t->pid, x->stop);
+		if (x->done == 0)
+			return code;
+		zxc_err("%s %" PRIu64 " of %" PRIu64 " bytes at 0x%" PRIx64 " before that",
+			verb, x->done, len, addr);
+		return ZXC_EXIT_PARTIAL;
+	}
+	/* A short copy: the range ran past accessible memory at x->stop. */
+	m = zxc_maps_find(&t->maps, x->stop);
+	if (x->done == 0)
+		return zxc_status_fail(op, m == NULL ? ZX_ERR_NO_MEMORY :
+				       ZX_ERR_ACCESS_DENIED, t->pid, x->stop);
+	if (m == NULL)
+		zxc_err("%s %" PRIu64 " of %" PRIu64 " bytes: the range runs past mapped memory at 0x%" PRIx64,
+			verb, x->done, len, x->stop);
+	else
+		zxc_err("%s %" PRIu64 " of %" PRIu64 " bytes: the memory at 0x%" PRIx64 " (%s %s) cannot be %s",
+			verb, x->done, len, x->stop, m->perms,
+			m->name[0] ? m->name : "anonymous",
+			op == ZXC_OP_WRITE ? "written" : "read");
+	return ZXC_EXIT_PARTIAL;
+}
