@@ -257,11 +257,12 @@ TEST_F(nosyscall, get_info_args)
 		  zx_object_get_info(self->devnull, ZX_INFO_HANDLE_BASIC,
 				     NULL, sizeof(info), &actual, &avail));
 	/* Topics a process handle does not answer. */
-	for (i = 0; i < sizeof(topics) / sizeof(topics[0]); i++)
+	for (i = 0; i < sizeof(topics) / sizeof(topics[0]); i++) {
 		EXPECT_EQ(ZX_ERR_NOT_SUPPORTED,
 			  zx_object_get_info(self->devnull, topics[i], &info,
 					     sizeof(info), &actual, &avail))
 			TH_LOG("topic %u", topics[i]);
+	}
 	EXPECT_EQ(SENTINEL, actual);
 	EXPECT_EQ(SENTINEL, avail);
 }

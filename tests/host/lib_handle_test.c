@@ -87,8 +87,9 @@ FIXTURE_SETUP(foreign)
 	self->fds[self->nr++] = eventfd(0, EFD_CLOEXEC);
 	self->fds[self->nr++] = open("/dev/null", O_RDWR | O_CLOEXEC);
 	self->fds[self->nr++] = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-	for (int i = 0; i < self->nr; i++)
+	for (int i = 0; i < self->nr; i++) {
 		ASSERT_LE(0, self->fds[i]);
+	}
 }
 
 FIXTURE_TEARDOWN(foreign)
@@ -160,8 +161,9 @@ TEST_F(foreign, memory_wrong_type)
 						 sizeof(buf), &actual));
 		EXPECT_EQ(SENTINEL, actual);
 	}
-	for (size_t i = 0; i < sizeof(buf); i++)
+	for (size_t i = 0; i < sizeof(buf); i++) {
 		EXPECT_EQ(0x33, buf[i]);
+	}
 }
 
 /* A descriptor that is not open: BAD_HANDLE everywhere. */

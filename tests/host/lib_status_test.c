@@ -81,18 +81,20 @@ TEST(values_are_zircons)
 {
 	size_t i;
 
-	for (i = 0; i < NR_STATUSES; i++)
+	for (i = 0; i < NR_STATUSES; i++) {
 		EXPECT_EQ(zircon_statuses[i].number, zircon_statuses[i].macro)
 			TH_LOG("%s", zircon_statuses[i].name);
+	}
 }
 
 TEST(every_status_has_its_name)
 {
 	size_t i;
 
-	for (i = 0; i < NR_STATUSES; i++)
+	for (i = 0; i < NR_STATUSES; i++) {
 		EXPECT_STREQ(zircon_statuses[i].name,
 			     zx_status_get_string(zircon_statuses[i].number));
+	}
 }
 
 /* Any value that is not a status gets Zircon's "(UNKNOWN)". */
@@ -106,9 +108,10 @@ TEST(unknown_statuses)
 
 		for (i = 0; i < NR_STATUSES; i++)
 			known |= zircon_statuses[i].number == v;
-		if (!known)
+		if (!known) {
 			EXPECT_STREQ("(UNKNOWN)", zx_status_get_string(v))
 				TH_LOG("status %d", v);
+		}
 	}
 	EXPECT_STREQ("(UNKNOWN)", zx_status_get_string(INT_MIN));
 	EXPECT_STREQ("(UNKNOWN)", zx_status_get_string(INT_MAX));

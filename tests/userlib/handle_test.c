@@ -172,8 +172,9 @@ TEST_F(handle, replace_ok)
 	EXPECT_EQ(ZX_RIGHT_READ, rights_of(ro));
 	EXPECT_EQ((zx_koid_t)self->pid, koid_of(ro));
 	/* The source is gone (unless its number was reused for ro). */
-	if (ro != self->h)
+	if (ro != self->h) {
 		EXPECT_FALSE(handle_is_open(self->h));
+	}
 	self->h = ro;
 }
 
@@ -334,8 +335,9 @@ TEST_F(handle, info_buffer_too_small)
 				     sizeof(buf) - 1, &actual, &avail));
 	EXPECT_EQ(0u, actual);
 	EXPECT_EQ(1u, avail);
-	for (size_t i = 0; i < sizeof(buf); i++)
+	for (size_t i = 0; i < sizeof(buf); i++) {
 		EXPECT_EQ(0xab, buf[i]);
+	}
 	/* A NULL buffer of size 0 is how a caller asks for the size. */
 	EXPECT_EQ(ZX_ERR_BUFFER_TOO_SMALL,
 		  zx_object_get_info(self->h, ZX_INFO_HANDLE_BASIC, NULL, 0,

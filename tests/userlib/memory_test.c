@@ -57,8 +57,9 @@ TEST_F(mem, write_and_read_back)
 	EXPECT_EQ(0, memcmp(in, got, sizeof(in)));
 	/* The bytes around it are untouched. */
 	ASSERT_EQ(0, peek(self->pid, self->va, got, 10));
-	for (size_t i = 0; i < 10; i++)
+	for (size_t i = 0; i < 10; i++) {
 		EXPECT_EQ(target_pattern(i), got[i]);
+	}
 }
 
 /* Across a page boundary, and the whole region at once. */
@@ -103,10 +104,12 @@ TEST_F(mem, short_at_end_of_mapping)
 						 in, sizeof(in), &actual));
 	EXPECT_EQ(8u, actual);
 	ASSERT_EQ(0, peek(pid, (uintptr_t)map + PAGE - 16, got, 16));
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 8; i++) {
 		EXPECT_EQ(0x55, got[i]);
-	for (int i = 8; i < 16; i++)
+	}
+	for (int i = 8; i < 16; i++) {
 		EXPECT_EQ(0x99, got[i]);
+	}
 
 	actual = SENTINEL;
 	memset(got, 0, sizeof(got));
@@ -151,8 +154,9 @@ TEST_F(mem, access_denied_without_rights)
 	EXPECT_EQ(SENTINEL, actual);
 	EXPECT_TRUE(target_untouched(self->pid));
 	/* The buffer of the refused read was not written either. */
-	for (size_t i = 0; i < 64; i++)
+	for (size_t i = 0; i < 64; i++) {
 		EXPECT_EQ(0xee, self->buf[i]);
+	}
 	/* And each works for what it does have. */
 	EXPECT_EQ(ZX_OK, zx_process_read_memory(ro, self->va, self->buf, 64,
 						&actual));
