@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A handle is bound to the address space it was checked against: after
+ * the target execs or exits, every access fails with ESTALE, nothing is
+ * written into the new image, and INFO reports ZXPROC_INFO_STALE (with
+ * the pid kept).  This is the /proc/PID/mem lesson (CVE-2012-0056).
+ */
+#include <pthread.h>
+
+#include "helpers.h"
+#include "kselftest_harness.h"
+
+#define NEW_IMAGE "/bin/sleep"
+
+FIXTURE(exec) {
+	int dev;
+	size_t page;
+	uint8_t *region;	/* 2 pages, pattern 91 */
+	uint8_t *src;		/* 2 pages, pattern 92 */
+	pid_t pid;
+	int go;			/* a byte here: exec (or exit) now */
+	int done;		/* EOF here: the exec happened */
+};
+
+FIXTURE_SETUP(exec)
+{
+	self->page = zx_page();
+	self->region = zx_map(2 * self->page, PROT_READ | PROT_WRITE, 91);
+	ASSERT_NE(MAP_FAILED, self->region);
+	self->src = zx_map(2 * self->page, PROT_READ, 92);
+	ASSERT_NE(MAP_FAILED, self->src);
+	self->dev = zx_dev();
+	ASSERT_LE(0, self->dev);
+}
+
+FIXTURE_TEARDOWN(exec)
+{
+	zx_reap(self->pid);
+	close(self->dev);
+}
+
+struct exec_how {
+	int go, done;
+	bool from_thread;	/* exec from a second thread (de_thread) */
+	bool exit_instead;
+};
+
+static void *exec_now(void *p)
+{
+	(void)p;
+	execl(NEW_IMAGE, "sleep", "1000", (char *)NULL);
+	_exit(127);
+}
+
+/*
+ * Fork a target that, on a byte from us, execs NEW_IMAGE (or exits).
+ * The done pipe is close-on-exec: EOF on it means the exec went through.
+ */
+static pid_t spawn(FIXTURE_DATA(exec) *self, bool from_thread, bool exit_instead)
+{
+	int go[2], done[2];
+	pthread_t t;
+	pid_t pid;
+	char c;
+
+	if (pipe2(go, O_CLOEXEC) || pipe2(done, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(go[1]);
+		close(done[0]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		if (exit_instead)
+			_exit(0);
+		if (from_thread) {
+			if (pthread_create(&t, NULL, exec_now, NULL))
+				_exit(1);
+			for (;;)
+				pause();
+		}
+		exec_now(NULL);
+	}
+	close(go[0]);
+	close(done[1]);
+	self->go = go[1];
+	self->done = done[0];
+	return pid;
+}
+
+/* Let the target go, and wait until it has exec'd NEW_IMAGE. */
+static int wait_exec(FIXTURE_DATA(exec) *self)
+{
+	char comm[32], path[64], c;
+	int i;
+
+	if (write(self->go, "g", 1) != 1 || read(self->done, &c, 1) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/comm", self->pid);
+	for (i = 0; i < 200; i++) {
+		if (zx_read_file(path, comm, sizeof(comm)) > 0 && !strcmp(comm, "sleep\n"))
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/* Start of the first private writable mapping of @pid (data of the new image). */
+static uint64_t first_rw(pid_t pid)
+{
+	char path[64], line[512];
+	unsigned long long s = 0, e;
+	char perms[8];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx-%llx %7s", &s, &e, perms) == 3 && !strcmp(perms, "rw-p"))
+			break;
+		else
+			s = 0;
+	fclose(f);
+	return s;
+}
+
+/*
+ * The exec'd target: stale handle refused both ways, the new image
+ * unchanged at the address we tried, INFO says STALE; a handle made
+ * now works (so the refusal is about staleness, not the address).
+ */
+static void check_stale_after_exec(struct __test_metadata *_metadata,
+				   FIXTURE_DATA(exec) *self, int h)
+{
+	uint8_t before[64], after[64], buf[64];
+	struct zxproc_info info;
+	uint64_t addr = first_rw(self->pid), actual;
+	int fresh;
+
+	ASSERT_NE(0U, addr);
+	ASSERT_EQ((ssize_t)sizeof(before), zx_peek(self->pid, addr, before, sizeof(before)));
+	ASSERT_NE(0, memcmp(before, self->src, sizeof(before)));
+
+	actual = 0;
+	EXPECT_EQ(-ESTALE, zx_write(h, addr, self->src, sizeof(before), &actual));
+	EXPECT_EQ(-ESTALE, zx_mem(h, ZXPROC_IOC_WRITE, addr, self->src, sizeof(before),
+				  ZXPROC_MEM_ALL_OR_NOTHING, &actual));
+	/* Where the old image had memory, too. */
+	EXPECT_EQ(-ESTALE, zx_write(h, zx_ptr(self->region), self->src, 64, &actual));
+	memset(buf, 0xaa, sizeof(buf));
+	EXPECT_EQ(-ESTALE, zx_read(h, addr, buf, sizeof(buf), &actual));
+	EXPECT_EQ(-1, zx_not_all(buf, 0xaa, sizeof(buf)));
+	ASSERT_EQ((ssize_t)sizeof(after), zx_peek(self->pid, addr, after, sizeof(after)));
+	EXPECT_EQ(0, memcmp(before, after, sizeof(before)));
+
+	ASSERT_EQ(0, zx_info(h, &info));
+	EXPECT_EQ(ZXPROC_INFO_STALE, info.flags);
+	EXPECT_EQ(self->pid, info.pid);
+	EXPECT_EQ(ZXPROC_RIGHTS_ALL, info.rights);
+
+	/* A duplicate of a stale handle is just as stale. */
+	int d = zx_dup(h, ZXPROC_RIGHT_SAME_RIGHTS, 0);
+
+	if (d >= 0) {
+		EXPECT_EQ(-ESTALE, zx_write(d, addr, self->src, 8, &actual));
+		close(d);
+	}
+
+	fresh = zx_open(self->dev, self->pid, ZXPROC_RIGHTS_ALL);
+	ASSERT_LE(0, fresh);
+	ASSERT_EQ(0, zx_info(fresh, &info));
+	EXPECT_EQ(0U, info.flags);
+	ASSERT_EQ(0, zx_read(fresh, addr, buf, sizeof(buf), &actual));
+	EXPECT_EQ(0, memcmp(buf, before, sizeof(buf)));
+	close(fresh);
+}
+
+TEST_F(exec, handle_is_stale_after_exec)
+{
+	struct zxproc_info info;
+	uint64_t actual = 0;
+	int h;
+
+	self->pid = spawn(self, false, false);
+	ASSERT_LT(0, self->pid);
+	h = zx_open(self->dev, self->pid, ZXPROC_RIGHTS_ALL);
+	ASSERT_LE(0, h);
+	/* Before the exec the handle works. */
+	ASSERT_EQ(0, zx_write(h, zx_ptr(self->region), self->src, 64, &actual));
+	ASSERT_EQ(0, zx_info(h, &info));
+	EXPECT_EQ(0U, info.flags);
+	ASSERT_EQ(0, wait_exec(self));
+	check_stale_after_exec(_metadata, self, h);
+	close(h);
+}
+
+/* Exec from a thread other than the leader: same pid, new image. */
+TEST_F(exec, handle_is_stale_after_exec_from_a_thread)
+{
+	int h;
+
+	self->pid = spawn(self, true, false);
+	ASSERT_LT(0, self->pid);
+	h = zx_open(self->dev, self->pid, ZXPROC_RIGHTS_ALL);
+	ASSERT_LE(0, h);
+	ASSERT_EQ(0, wait_exec(self));
+	check_stale_after_exec(_metadata, self, h);
+	close(h);
+}
+
+TEST_F(exec, handle_is_stale_after_exit)
+{
+	struct zxproc_info info;
+	uint8_t buf[64];
+	uint64_t actual = 0;
+	siginfo_t si;
+	int h;
+
+	self->pid = spawn(self, false, true);
+	ASSERT_LT(0, self->pid);
+	h = zx_open(self->dev, self->pid, ZXPROC_RIGHTS_ALL);
+	ASSERT_LE(0, h);
+	ASSERT_EQ(1, write(self->go, "g", 1));
+	memset(&si, 0, sizeof(si));
+	ASSERT_EQ(0, waitid(P_PID, self->pid, &si, WEXITED | WNOWAIT));
+
+	/* A zombie: */
+	EXPECT_EQ(-ESTALE, zx_write(h, zx_ptr(self->region), self->src, 64, &actual));
+	memset(buf, 0xaa, sizeof(buf));
+	EXPECT_EQ(-ESTALE, zx_read(h, zx_ptr(self->region), buf, sizeof(buf), &actual));
+	EXPECT_EQ(-1, zx_not_all(buf, 0xaa, sizeof(buf)));
+	ASSERT_EQ(0, zx_info(h, &info));
+	EXPECT_EQ(ZXPROC_INFO_STALE, info.flags);
+	EXPECT_EQ(self->pid, info.pid);
+
+	/* Reaped: the pid stays reserved for the handle. */
+	ASSERT_EQ(self->pid, waitpid(self->pid, NULL, 0));
+	EXPECT_EQ(-ESTALE, zx_write(h, zx_ptr(self->region), self->src, 64, &actual));
+	EXPECT_EQ(-ESTALE, zx_read(h, zx_ptr(self->region), buf, sizeof(buf), &actual));
+	EXPECT_EQ(-1, zx_not_all(buf, 0xaa, sizeof(buf)));
+	ASSERT_EQ(0, zx_info(h, &info));
+	EXPECT_EQ(ZXPROC_INFO_STALE, info.flags);
+	EXPECT_EQ(self->pid, info.pid);
+	self->pid = 0;
+	close(h);
+}
+
+/*
+ * ESTALE is an error "found after the arguments were accepted", so the
+ * header says @actual is written back, counting what was copied: 0.
+ */
+TEST_F(exec, estale_writes_back_actual)
+{
+	uint8_t buf[64];
+	uint64_t actual;
+	int h;
+
+	self->pid = spawn(self, false, false);
+	ASSERT_LT(0, self->pid);
+	h = zx_open(self->dev, self->pid, ZXPROC_RIGHTS_ALL);
+	ASSERT_LE(0, h);
+	ASSERT_EQ(0, wait_exec(self));
+	actual = ZX_SENTINEL;
+	EXPECT_EQ(-ESTALE, zx_write(h, zx_ptr(self->region), self->src, 64, &actual));
+	EXPECT_EQ(0U, actual);
+	actual = ZX_SENTINEL;
+	EXPECT_EQ(-ESTALE, zx_read(h, zx_ptr(self->region), buf, sizeof(buf), &actual));
+	EXPECT_EQ(0U, actual);
+	close(h);
+}
+
+TEST_HARNESS_MAIN
