@@ -39,3 +39,20 @@ $(CLI_BIN): $(CLI_OBJS) $(BUILD)/userlib/libzxproc.a
 $(BUILD)/tests/cli/%: $(TOP)/tests/cli/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O0 -g -D_GNU_SOURCE -o $@ $<
+
+# The man page renders without groff warnings, and documents every
+# subcommand (a ".SS NAME" per entry of main.c's table) and every exit
+# code of cli.h (a ".B N" paragraph).
+CLI_MAN		:= $(TOP)/userlib/man/man1/zxproc.1
+cli: $(CLI_OUT)/zxproc-man.ok
+$(CLI_OUT)/zxproc-man.ok: $(CLI_MAN) $(CLI_DIR)/main.c $(CLI_DIR)/cli.h
+	@mkdir -p $(@D)
+	@out=$$(groff -man -ww -z $(CLI_MAN) 2>&1); \
+		[ -z "$$out" ] || { echo "$(CLI_MAN): groff: $$out" >&2; exit 1; }
+	@for c in $$(sed -n 's/^\t{ "\([a-z]*\)", zxc_cmd_.*/\1/p' $(CLI_DIR)/main.c); do \
+		grep -qx "\.SS $$c" $(CLI_MAN) || { echo "$(CLI_MAN): no section for '$$c'" >&2; exit 1; }; \
+	done
+	@for n in $$(sed -n 's/^\tZXC_EXIT_[A-Z_]* = \([0-9]*\),.*/\1/p' $(CLI_DIR)/cli.h); do \
+		grep -qx "\.B $$n" $(CLI_MAN) || { echo "$(CLI_MAN): exit status $$n undocumented" >&2; exit 1; }; \
+	done
+	@touch $@

@@ -324,7 +324,9 @@ static void list_users(char *out, size_t size)
 		FILE *f;
 		DIR *fds;
 
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+		/* Not ourselves: we may have inherited the caller's descriptor. */
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+		    atoi(de->d_name) == (int)getpid())
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/fd", de->d_name);
 		fds = opendir(path);
