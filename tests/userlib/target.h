@@ -51,16 +51,23 @@ static inline void target_region_fill(void)
 		target_region[i] = target_pattern(i);
 }
 
-/* A child that sleeps until killed (or until its parent dies). */
+/*
+ * A child that sleeps until killed, or until its parent dies.  The
+ * parent-death signal fires when the forking *thread* exits, so it is
+ * armed only for children of the main thread: a target forked by a
+ * helper thread must outlive that thread.
+ */
 static inline pid_t target_spawn(void)
 {
 	pid_t parent = getpid();
+	int main_thread = syscall(SYS_gettid) == parent;
 	pid_t pid;
 
 	target_region_fill();
 	pid = fork();
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (main_thread)
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(1);
 		for (;;)

@@ -76,10 +76,12 @@ static zx_status_t pidfd_pid(int pidfd, long *pid)
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0) {
-		/* No such entry: either pidfd is not open, or no /proc. */
+		int err = errno;
+
+		/* ENOENT: pidfd is not open, or there is no /proc. */
 		if (fcntl(pidfd, F_GETFD) < 0 && errno == EBADF)
 			return ZX_ERR_BAD_HANDLE;
-		return ZX_ERR_NOT_SUPPORTED;
+		return zxp_status_from_errno(ZXP_ON_PROCESS, err);
 	}
 	if (!proc_is_ours()) {
 		close(fd);

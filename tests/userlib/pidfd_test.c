@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * zxproc_process_open_pidfd() through the real module: every status, and
+ * the property it exists for: a pidfd whose process is gone is never
+ * opened, even when its pid already belongs to another process.  Pids
+ * are forced into reuse through /proc/sys/kernel/ns_last_pid (we are
+ * root in the guest).  Each process carries a marker, read back through
+ * the handle, that says which process a handle really names.
+ */
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/ioctl.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "kselftest_harness.h"
+#include "target.h"
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+/* Set before each fork, so each child carries its own value. */
+static volatile uint64_t marker;
+
+static int pidfd_open(pid_t pid, unsigned int flags)
+{
+	return (int)syscall(SYS_pidfd_open, pid, flags);
+}
+
+/* The marker of the process @h names, or 0 with *status set. */
+static uint64_t marker_of(zx_handle_t h, zx_status_t *status)
+{
+	uint64_t v = 0;
+	size_t actual;
+
+	*status = zx_process_read_memory(h, (zx_vaddr_t)&marker, &v,
+					 sizeof(v), &actual);
+	return *status == ZX_OK ? v : 0;
+}
+
+/* The next fork() gets @pid (when it is free): 0 or -errno. */
+static int next_pid_is(pid_t pid)
+{
+	char text[32];
+	int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+	int len = snprintf(text, sizeof(text), "%d", pid - 1);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, (size_t)len) != len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static pid_t spawn_marked(uint64_t value)
+{
+	marker = value;
+	return target_spawn();
+}
+
+static int limit_fds(int free_slots)
+{
+	struct rlimit rl;
+	int next = open("/dev/null", O_RDONLY);
+
+	if (next < 0 || getrlimit(RLIMIT_NOFILE, &rl))
+		return -1;
+	close(next);
+	rl.rlim_cur = (rlim_t)(next + free_slots);
+	return setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+TEST(open_ok)
+{
+	pid_t pid = spawn_marked(0xa11ce);
+	int pidfd = pidfd_open(pid, 0);
+	zx_handle_t h = ZX_HANDLE_INVALID;
+	zx_status_t status;
+
+	ASSERT_LE(0, pidfd);
+	ASSERT_EQ(ZX_OK, zxproc_process_open_pidfd(pidfd, ZX_RIGHT_READ, &h));
+	EXPECT_EQ((zx_koid_t)pid, koid_of(h));
+	EXPECT_EQ(ZX_RIGHT_READ, rights_of(h));
+	EXPECT_EQ(0xa11ceu, marker_of(h, &status));
+	EXPECT_EQ(ZX_OK, status);
+	/* The pidfd is not consumed. */
+	EXPECT_LE(0, fcntl(pidfd, F_GETFD));
+	zx_handle_close(h);
+	close(pidfd);
+	target_reap(pid);
+}
+
+/* A thread's pidfd (PIDFD_THREAD, Linux 6.9+) opens its process. */
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+TEST(thread_pidfd)
+{
+	pthread_t t;
+	pid_t tid = 0;
+	int pidfd;
+	zx_handle_t h;
+	char path[64];
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, sleeper, NULL));
+	for (pid_t i = getpid() + 1; i < getpid() + 64 && !tid; i++) {
+		snprintf(path, sizeof(path), "/proc/self/task/%d", i);
+		if (access(path, F_OK) == 0)
+			tid = i;
+	}
+	ASSERT_NE(0, tid);
+	pidfd = pidfd_open(tid, PIDFD_THREAD);
+	if (pidfd < 0)
+		SKIP(return, "no PIDFD_THREAD on this kernel");
+	ASSERT_EQ(ZX_OK, zxproc_process_open_pidfd(pidfd, ZX_RIGHT_READ, &h));
+	EXPECT_EQ((zx_koid_t)getpid(), koid_of(h));
+	zx_handle_close(h);
+	close(pidfd);
+}
+
+TEST(bad_handle_and_wrong_type)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int kthreadd = pidfd_open(2, 0);
+	zx_handle_t h = 77;
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(ZX_ERR_WRONG_TYPE,
+		  zxproc_process_open_pidfd(fd, ZX_RIGHT_READ, &h));
+	close(fd);
+	EXPECT_EQ(ZX_ERR_BAD_HANDLE,
+		  zxproc_process_open_pidfd(fd, ZX_RIGHT_READ, &h));
+	EXPECT_EQ(ZX_ERR_BAD_HANDLE,
+		  zxproc_process_open_pidfd(-1, ZX_RIGHT_READ, &h));
+	/* A kernel thread's pidfd. */
+	ASSERT_LE(0, kthreadd);
+	EXPECT_EQ(ZX_ERR_WRONG_TYPE,
+		  zxproc_process_open_pidfd(kthreadd, ZX_RIGHT_READ, &h));
+	close(kthreadd);
+	EXPECT_EQ(77u, h);
+}
+
+TEST(invalid_args)
+{
+	int pidfd = pidfd_open(getpid(), 0);
+	zx_handle_t h = 77;
+
+	ASSERT_LE(0, pidfd);
+	EXPECT_EQ(ZX_ERR_INVALID_ARGS,
+		  zxproc_process_open_pidfd(pidfd, ZX_RIGHT_SAME_RIGHTS, &h));
+	EXPECT_EQ(ZX_ERR_INVALID_ARGS,
+		  zxproc_process_open_pidfd(pidfd, ZX_RIGHT_EXECUTE, &h));
+	EXPECT_EQ(ZX_ERR_INVALID_ARGS,
+		  zxproc_process_open_pidfd(pidfd, ZX_RIGHT_READ, NULL));
+	EXPECT_EQ(77u, h);
+	close(pidfd);
+}
+
+TEST(zombie_and_reaped)
+{
+	pid_t pid = target_zombie();
+	int pidfd = pidfd_open(pid, 0);
+	zx_handle_t h = 77;
+
+	ASSERT_LE(0, pidfd);
+	EXPECT_EQ(ZX_ERR_BAD_STATE,
+		  zxproc_process_open_pidfd(pidfd, ZX_RIGHT_READ, &h));
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	EXPECT_EQ(ZX_ERR_NOT_FOUND,
+		  zxproc_process_open_pidfd(pidfd, ZX_RIGHT_READ, &h));
+	EXPECT_EQ(77u, h);
+	close(pidfd);
+}
+
+TEST(no_resources)
+{
+	pid_t pid = target_spawn();
+	int pidfd = pidfd_open(pid, 0);
+	zx_handle_t h = 77;
+
+	ASSERT_LE(0, pidfd);
+	ASSERT_EQ(0, limit_fds(1));	/* the device opens, the handle not */
+	EXPECT_EQ(ZX_ERR_NO_RESOURCES,
+		  zxproc_process_open_pidfd(pidfd, ZX_RIGHT_READ, &h));
+	ASSERT_EQ(0, limit_fds(0));	/* not even /proc/self/fdinfo */
+	EXPECT_EQ(ZX_ERR_NO_RESOURCES,
+		  zxproc_process_open_pidfd(pidfd, ZX_RIGHT_READ, &h));
+	EXPECT_EQ(77u, h);
+	target_reap(pid);
+}
+
+static int nobody_pidfd(void *arg)
+{
+	int pidfd = *(int *)arg;
+	zx_handle_t h;
+
+	if (drop_to_nobody())
+		return 10;
+	/* The guest's /dev/zxproc is root's alone (0600). */
+	return zxproc_process_open_pidfd(pidfd, ZX_RIGHT_READ, &h) ==
+	       ZX_ERR_ACCESS_DENIED ? 0 : 11;
+}
+
+static int without_device(void *arg)
+{
+	int pidfd = *(int *)arg;
+	zx_handle_t h;
+
+	if (private_dev())
+		return 10;
+	return zxproc_process_open_pidfd(pidfd, ZX_RIGHT_READ, &h) ==
+	       ZX_ERR_NOT_SUPPORTED ? 0 : 11;
+}
+
+TEST(access_denied_and_not_supported)
+{
+	pid_t pid = target_spawn();
+	int pidfd = pidfd_open(pid, 0);
+	struct stat st;
+
+	ASSERT_LE(0, pidfd);
+	ASSERT_EQ(0, stat("/dev/zxproc", &st));
+	if (!(st.st_mode & (S_IROTH | S_IWOTH))) {
+		EXPECT_EQ(0, in_child(nobody_pidfd, &pidfd));
+	}
+	EXPECT_EQ(0, in_child(without_device, &pidfd));
+	close(pidfd);
+	target_reap(pid);
+}
+
+/*
+ * The pid of a reaped process, given to a new one: opening by pid
+ * names the stranger (the race this function exists to close), the
+ * old pidfd opens nothing.
+ */
+TEST(reused_pid_is_not_opened)
+{
+	pid_t a, b;
+	int pidfd;
+	zx_handle_t naive = ZX_HANDLE_INVALID, h = 77;
+	zx_status_t status;
+
+	a = spawn_marked(1);
+	ASSERT_LT(0, a);
+	pidfd = pidfd_open(a, 0);
+	ASSERT_LE(0, pidfd);
+	target_reap(a);
+
+	ASSERT_EQ(0, next_pid_is(a));
+	b = spawn_marked(2);
+	ASSERT_EQ(a, b);
+
+	ASSERT_EQ(ZX_OK, zxproc_process_open(a, ZX_RIGHT_READ, &naive));
+	EXPECT_EQ(2u, marker_of(naive, &status));
+	EXPECT_EQ(ZX_ERR_NOT_FOUND,
+		  zxproc_process_open_pidfd(pidfd, ZX_RIGHT_READ, &h));
+	EXPECT_EQ(77u, h);
+	zx_handle_close(naive);
+	close(pidfd);
+	target_reap(b);
+}
+
+struct recycle {
+	pid_t old;		/* killed and reaped */
+	pid_t fresh;		/* then forked onto the same pid */
+};
+
+static void *recycler(void *arg)
+{
+	struct recycle *r = arg;
+
+	target_reap(r->old);
+	next_pid_is(r->old);
+	r->fresh = spawn_marked(2);
+	return NULL;
+}
+
+FIXTURE(race) {
+	int unused;
+};
+
+FIXTURE_SETUP(race)
+{
+}
+
+FIXTURE_TEARDOWN(race)
+{
+}
+
+/*
+ * The same, racing: while one thread opens an old process, another
+ * kills and reaps it and forks a new one onto the same pid; the open
+ * starts at a different moment of that sequence in each round.  The
+ * handle is read after the recycling is over, when the old process is
+ * gone: a handle that names it answers BAD_STATE, one that names the
+ * stranger reads marker 2.  Through a pidfd the stranger must never be
+ * reached; by pid (odd rounds, for comparison) it is, whenever the open
+ * lands after the new fork.
+ */
+TEST_F_TIMEOUT(race, open_during_pid_reuse, 600)
+{
+	const int rounds = 60;
+	int pidfd_ok = 0, pidfd_refused = 0, naive_old = 0, naive_stranger = 0;
+
+	for (int i = 0; i < rounds; i++) {
+		struct recycle r = { 0 };
+		struct timespec delay = { 0, (long)((i / 2) % 25) * 80000 };
+		zx_handle_t h = ZX_HANDLE_INVALID;
+		zx_status_t st, rs;
+		uint64_t m;
+		pthread_t t;
+		int pidfd;
+
+		r.old = spawn_marked(1);
+		ASSERT_LT(0, r.old);
+		pidfd = pidfd_open(r.old, 0);
+		ASSERT_LE(0, pidfd);
+		ASSERT_EQ(0, pthread_create(&t, NULL, recycler, &r));
+		nanosleep(&delay, NULL);
+		if (i % 2 == 0)
+			st = zxproc_process_open_pidfd(pidfd, ZX_RIGHT_READ, &h);
+		else
+			st = zxproc_process_open(r.old, ZX_RIGHT_READ, &h);
+		ASSERT_EQ(0, pthread_join(t, NULL));
+		ASSERT_EQ(r.old, r.fresh) TH_LOG("pid not reused in round %d", i);
+
+		m = st == ZX_OK ? marker_of(h, &rs) : 0;
+		if (i % 2 == 0 && st == ZX_OK) {
+			EXPECT_EQ(ZX_ERR_BAD_STATE, rs)
+				TH_LOG("round %d: pidfd handle read marker %llu",
+				       i, (unsigned long long)m);
+			pidfd_ok++;
+		} else if (i % 2 == 0) {
+			EXPECT_TRUE(st == ZX_ERR_NOT_FOUND ||
+				    st == ZX_ERR_BAD_STATE)
+				TH_LOG("round %d: %s", i, zx_status_get_string(st));
+			pidfd_refused++;
+		} else if (st == ZX_OK && rs == ZX_OK && m == 2) {
+			naive_stranger++;
+		} else {
+			naive_old++;
+		}
+		zx_handle_close(h);
+		close(pidfd);
+		target_reap(r.fresh);
+	}
+	TH_LOG("by pidfd: %d opened (all the old process), %d refused; "
+	       "by pid: %d opened the stranger, %d did not",
+	       pidfd_ok, pidfd_refused, naive_stranger, naive_old);
+	/* Both outcomes of the race occurred, or it proved nothing. */
+	EXPECT_LT(0, pidfd_ok);
+	EXPECT_LT(0, pidfd_refused);
+}
+
+/*
+ * Deterministic: stop the library inside the call, after it has read the
+ * pid from fdinfo and just before it opens /dev/zxproc, and recycle the
+ * pid right there.  A seccomp user-notification filter on openat(2) in
+ * the calling thread hands each open to a supervisor thread (started
+ * before the filter, so not subject to it), which recycles the pid when
+ * the path is the device, then lets the open proceed.  By pid, the
+ * library then opens the stranger; by pidfd it must notice and refuse.
+ */
+struct supervisor {
+	int go[2];		/* passes the listener fd to the thread */
+	int stop[2];		/* a byte on stop[1] ends the thread */
+	pid_t old, fresh;
+	int recycled;
+};
+
+static void *supervise(void *arg)
+{
+	struct supervisor *sv = arg;
+	struct seccomp_notif req;
+	struct seccomp_notif_resp resp;
+	int listener;
+
+	if (read(sv->go[0], &listener, sizeof(listener)) != sizeof(listener))
+		return NULL;
+	for (;;) {
+		struct pollfd p[2] = { { listener, POLLIN, 0 },
+				       { sv->stop[0], POLLIN, 0 } };
+
+		if (poll(p, 2, -1) < 0 || p[1].revents)
+			return NULL;
+		memset(&req, 0, sizeof(req));
+		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req))
+			continue;
+		/* Same address space: the path is readable right here. */
+		if (!sv->recycled &&
+		    strcmp((const char *)(uintptr_t)req.data.args[1],
+			   "/dev/zxproc") == 0) {
+			target_reap(sv->old);
+			next_pid_is(sv->old);
+			sv->fresh = spawn_marked(2);
+			sv->recycled = 1;
+		}
+		memset(&resp, 0, sizeof(resp));
+		resp.id = req.id;
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	}
+}
+
+/* Hands this thread's openat(2) calls to a new supervisor thread. */
+static int supervise_openat(struct supervisor *sv, pthread_t *t)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = 4, .filter = code };
+	int listener;
+
+	if (pipe(sv->go) || pipe(sv->stop))
+		return -1;
+	if (pthread_create(t, NULL, supervise, sv))
+		return -1;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+				SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	if (listener < 0)
+		return -1;
+	return write(sv->go[1], &listener, sizeof(listener)) ==
+	       sizeof(listener) ? 0 : -1;
+}
+
+/* A byte, not EOF: the children forked meanwhile hold stop[1] too. */
+static void supervisor_end(struct supervisor *sv, pthread_t t)
+{
+	if (write(sv->stop[1], "", 1) == 1)
+		pthread_join(t, NULL);
+}
+
+TEST(reuse_forced_mid_call_by_pid)
+{
+	struct supervisor sv = { 0 };
+	zx_handle_t h = 77;
+	zx_status_t st, rs;
+	pthread_t t;
+
+	sv.old = spawn_marked(1);
+	ASSERT_LT(0, sv.old);
+	ASSERT_EQ(0, supervise_openat(&sv, &t));
+	st = zxproc_process_open(sv.old, ZX_RIGHT_READ, &h);
+	supervisor_end(&sv, t);
+	ASSERT_TRUE(sv.recycled);
+	ASSERT_EQ(sv.old, sv.fresh);
+	/* The danger: the handle names the new process. */
+	ASSERT_EQ(ZX_OK, st);
+	EXPECT_EQ(2u, marker_of(h, &rs));
+	zx_handle_close(h);
+	target_reap(sv.fresh);
+}
+
+TEST(reuse_forced_mid_call_by_pidfd)
+{
+	struct supervisor sv = { 0 };
+	zx_handle_t h = 77;
+	zx_status_t st, rs;
+	pthread_t t;
+	int pidfd;
+
+	sv.old = spawn_marked(1);
+	ASSERT_LT(0, sv.old);
+	pidfd = pidfd_open(sv.old, 0);
+	ASSERT_LE(0, pidfd);
+	ASSERT_EQ(0, supervise_openat(&sv, &t));
+	st = zxproc_process_open_pidfd(pidfd, ZX_RIGHT_READ, &h);
+	supervisor_end(&sv, t);
+	ASSERT_TRUE(sv.recycled);
+	ASSERT_EQ(sv.old, sv.fresh);
+	if (st == ZX_OK)
+		TH_LOG("opened a handle reading marker %llu",
+		       (unsigned long long)marker_of(h, &rs));
+	EXPECT_EQ(ZX_ERR_NOT_FOUND, st);
+	EXPECT_EQ(77u, h);
+	target_reap(sv.fresh);
+}
+
+TEST_HARNESS_MAIN
