@@ -1,0 +1,555 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Races between writes and the target changing the mapping being
+ * written: munmap + mmap, mremap (move, shrink, grow), mprotect and
+ * MADV_DONTNEED on a private read-only file mapping (the Dirty COW
+ * pattern), and a shared read-only file mapping.
+ *
+ * What is asserted, precisely:
+ *
+ *  1. Fresh mappings.  A write k may leave bytes in a mapping only if
+ *     its ioctl had not yet returned when that mapping was created.  The
+ *     checker (the target itself) reads the writer's "completed" counter
+ *     c before it creates a mapping; a slot of write k <= c found in
+ *     that mapping later is a violation.  Pinning makes this hold: a
+ *     write pins pages and copies into exactly those, so bytes of a write
+ *     that pinned the old page never show up in a new one.
+ *  2. Bytes land only in the slots their write addressed (a slot's
+ *     sequence number says where it must be), whole (checksum), and
+ *     scratch pages mapped and unmapped next to the region, which no
+ *     write addresses and which likely reuse the freed page frames,
+ *     stay zero.
+ *  3. Counts are consistent: a write of one slot reports 64 bytes or
+ *     ENOMEM with 0; a write of two slots across the page boundary
+ *     reports 128, or 64 (second page gone: a short write), or ENOMEM.
+ *  4. The file behind a private read-only mapping, and a shared
+ *     read-only mapping of it, never change, whatever mprotect and
+ *     MADV_DONTNEED do while copy-on-write writes run; writes to the
+ *     shared read-only mapping always fail with EACCES.
+ *
+ * A checker that reads a region skips only the slots of writes in
+ * flight while it read (see race_in_flight()).
+ */
+#include <sys/stat.h>
+
+#include "race.h"
+#include "kselftest_harness.h"
+
+#define PAGE 4096UL
+#define NSLOTS (2 * PAGE / RACE_SLOT)	/* the region: 2 pages */
+#define PAIR_SLOT (PAGE / RACE_SLOT - 1) /* slots 63 and 64 straddle */
+
+/* Outcome counters in race_shared.counts[]. */
+enum { C_FULL, C_SHORT, C_ENOMEM, C_EACCES, C_CHECKS, C_SKIPPED, C_SLOTS,
+       C_SCRATCH, C_GENS };
+
+/* Write k: slots 63+64 (every 4th write), else one slot spread around. */
+static unsigned int slots_of(uint64_t k, unsigned int *s)
+{
+	if (k % 4 == 0) {
+		s[0] = PAIR_SLOT;
+		s[1] = PAIR_SLOT + 1;
+		return 2;
+	}
+	s[0] = (unsigned int)((k * 37) % NSLOTS);
+	return 1;
+}
+
+/* ---- the writer (the test process) ------------------------------------ */
+
+/* Write slots of write k into the target's region at @base until told to stop. */
+static void writer_loop(struct race_shared *sh, int h, uint64_t base)
+{
+	struct race_slot buf[2];
+	uint64_t k = 0, rng = 0x9e3779b97f4a7c15ULL;
+
+	while (!atomic_load(&sh->stop)) {
+		unsigned int s[2], n;
+		uint64_t actual = ZX_SENTINEL;
+		int ret;
+
+		k++;
+		n = slots_of(k, s);
+		race_slot_make(&buf[0], k);
+		race_slot_make(&buf[1], k);
+		atomic_store(&sh->started, k);
+		ret = zx_write(h, base + s[0] * RACE_SLOT, buf, n * RACE_SLOT, &actual);
+		atomic_store(&sh->completed, k);
+
+		if (ret == 0 && actual == n * RACE_SLOT)
+			atomic_fetch_add(&sh->counts[C_FULL], 1);
+		else if (ret == 0 && n == 2 && actual == RACE_SLOT)
+			atomic_fetch_add(&sh->counts[C_SHORT], 1);
+		else if (ret == -ENOMEM && actual == 0)
+			atomic_fetch_add(&sh->counts[C_ENOMEM], 1);
+		else
+			race_fail(sh, "write %llu of %u bytes: ret %d actual %llu",
+				  (unsigned long long)k, n * (unsigned int)RACE_SLOT,
+				  ret, (unsigned long long)actual);
+		if (ret == -ESTALE)
+			break;	/* the checker died: it reports why */
+		/* Vary the phase; leave the target's mmap_lock free at times. */
+		race_spin(&rng, 4000);
+	}
+	atomic_store(&sh->stopped, 1);
+}
+
+/* ---- the checker (the target process) --------------------------------- */
+
+struct layout {
+	uint64_t window;	/* 16 pages reserved PROT_NONE */
+	uint64_t a;		/* window + 0: the region, 2 pages */
+	uint64_t b;		/* window + 4 pages: where mremap moves it */
+	uint64_t scratch;	/* window + 8 pages: a page nobody writes */
+};
+
+static void *map_at(uint64_t addr, size_t len, int prot, int flags)
+{
+	return mmap((void *)(uintptr_t)addr, len, prot,
+		    MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
+}
+
+/*
+ * Check the 2-page region now at @at.  @fresh[p]: writes up to this one
+ * had returned before page p's mapping was made.
+ */
+static void check_region(struct race_shared *sh, uint64_t at,
+			 const uint64_t fresh[2])
+{
+	static struct race_slot copy[NSLOTS];
+	bool busy[NSLOTS];
+	uint64_t done, issued;
+	unsigned int i;
+
+	done = atomic_load(&sh->completed);
+	memcpy(copy, (void *)(uintptr_t)at, sizeof(copy));
+	issued = atomic_load(&sh->started);
+	if (!race_in_flight(slots_of, done, issued, busy, NSLOTS)) {
+		atomic_fetch_add(&sh->counts[C_SKIPPED], 1);
+		return;
+	}
+	atomic_fetch_add(&sh->counts[C_CHECKS], 1);
+	for (i = 0; i < NSLOTS; i++) {
+		unsigned int s[2], n, j;
+		bool placed = false;
+		uint64_t seq;
+
+		if (busy[i])
+			continue;
+		switch (race_slot_kind(&copy[i])) {
+		case 0:
+			continue;
+		case -1:
+			race_fail(sh, "slot %u holds bytes no whole write stored", i);
+			continue;
+		}
+		atomic_fetch_add(&sh->counts[C_SLOTS], 1);
+		seq = copy[i].seq;
+		n = slots_of(seq, s);
+		for (j = 0; j < n; j++)
+			placed |= s[j] == i;
+		if (!placed)
+			race_fail(sh, "write %llu landed in slot %u, not its own",
+				  (unsigned long long)seq, i);
+		if (seq <= fresh[i * RACE_SLOT / PAGE])
+			race_fail(sh, "write %llu had returned before page %lu was mapped, yet landed in it (slot %u)",
+				  (unsigned long long)seq, i * RACE_SLOT / PAGE, i);
+		if (seq > issued)
+			race_fail(sh, "slot %u names write %llu, never issued",
+				  i, (unsigned long long)seq);
+	}
+}
+
+/* A page mapped next to the region, likely on a just-freed frame: zero. */
+static int check_scratch(struct race_shared *sh, const struct layout *l)
+{
+	uint8_t *p = map_at(l->scratch, PAGE, PROT_READ | PROT_WRITE,
+			    MAP_FIXED | MAP_POPULATE);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	if (zx_not_all(p, 0, PAGE) >= 0)
+		race_fail(sh, "a scratch page no write addressed holds byte %#x at %ld",
+			  p[zx_not_all(p, 0, PAGE)], zx_not_all(p, 0, PAGE));
+	atomic_fetch_add(&sh->counts[C_SCRATCH], 1);
+	/* Back to a reservation: the frame is freed again. */
+	if (map_at(l->scratch, PAGE, PROT_NONE, MAP_FIXED) == MAP_FAILED)
+		return -errno;
+	return 0;
+}
+
+/* One generation's change to the region; returns 0 or a step number. */
+static int mutate(struct race_shared *sh, const struct layout *l,
+		  unsigned long g, uint64_t fresh[2])
+{
+	void *a = (void *)(uintptr_t)l->a;
+	uint64_t c;
+
+	switch (g % 4) {
+	case 0:	/* unmap both pages, map fresh ones at the same address */
+		c = atomic_load(&sh->completed);
+		if (munmap(a, 2 * PAGE))
+			return 10;
+		if (map_at(l->a, 2 * PAGE, PROT_READ | PROT_WRITE,
+			   MAP_FIXED_NOREPLACE) != a)
+			return 11;
+		fresh[0] = fresh[1] = c;
+		break;
+	case 1:	/* the second page only: two-slot writes turn short */
+		c = atomic_load(&sh->completed);
+		if (munmap((char *)a + PAGE, PAGE))
+			return 12;
+		sched_yield();
+		if (map_at(l->a + PAGE, PAGE, PROT_READ | PROT_WRITE,
+			   MAP_FIXED_NOREPLACE) != (char *)a + PAGE)
+			return 13;
+		fresh[1] = c;
+		break;
+	case 2:	/* move away (pages keep their content), check, move back */
+		if (mremap(a, 2 * PAGE, 2 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
+			   (void *)(uintptr_t)l->b) != (void *)(uintptr_t)l->b)
+			return 14;
+		check_region(sh, l->b, fresh);
+		if (mremap((void *)(uintptr_t)l->b, 2 * PAGE, 2 * PAGE,
+			   MREMAP_MAYMOVE | MREMAP_FIXED, a) != a)
+			return 15;
+		if (map_at(l->b, 2 * PAGE, PROT_NONE, MAP_FIXED) == MAP_FAILED)
+			return 16;
+		break;
+	case 3:	/* shrink to one page, grow back in place: page 1 is new */
+		if (mremap(a, 2 * PAGE, PAGE, 0) != a)
+			return 17;
+		c = atomic_load(&sh->completed);
+		if (mremap(a, PAGE, 2 * PAGE, 0) != a)
+			return 18;
+		fresh[1] = c;
+		break;
+	}
+	return 0;
+}
+
+static int checker(struct race_shared *sh, const struct layout *l,
+		   unsigned long gens)
+{
+	uint64_t fresh[2] = { 0, 0 };
+	unsigned long g;
+	int step;
+
+	/* Let the writer start before the first change. */
+	while (!atomic_load(&sh->completed))
+		sched_yield();
+	for (g = 0; g < gens; g++) {
+		step = mutate(sh, l, g, fresh);
+		if (step)
+			return step;
+		if (check_scratch(sh, l))
+			return 20;
+		check_region(sh, l->a, fresh);
+		atomic_fetch_add(&sh->counts[C_GENS], 1);
+	}
+	return 0;
+}
+
+/* ---- the file-backed races -------------------------------------------- */
+
+/* A file of 2 pages with a known pattern, owned by root, mode 0444. */
+static int make_file(char *path, size_t size, uint8_t *pattern)
+{
+	const char *dir = getenv("ZXPROC_VM_TMPDIR");
+	int fd;
+
+	snprintf(path, size, "%s/zxproc-race-XXXXXX", dir ? dir : "/tmp");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -errno;
+	zx_fill(pattern, 2 * PAGE, 7);
+	if (write(fd, pattern, 2 * PAGE) != (ssize_t)(2 * PAGE) ||
+	    fchmod(fd, 0444)) {
+		close(fd);
+		return -EIO;
+	}
+	close(fd);
+	return 0;
+}
+
+struct file_maps {
+	uint8_t *priv;		/* MAP_PRIVATE, PROT_READ: like program text */
+	uint8_t *shared;	/* MAP_SHARED, PROT_READ, O_RDONLY file */
+};
+
+enum { F_PRIV_OK, F_PRIV_EACCES, F_SHARED_EACCES, F_ROUNDS, F_CHECKS,
+       F_SKIPPED };
+
+static unsigned int one_slot(uint64_t k, unsigned int *s)
+{
+	s[0] = (unsigned int)((k * 37) % NSLOTS);
+	return 1;
+}
+
+/*
+ * Writer for the file races: odd writes go to the private mapping
+ * (copy-on-write), even ones to the shared read-only mapping (never).
+ * @force: the module's force_write setting during the run.
+ */
+static void file_writer(struct race_shared *sh, int h,
+			const struct file_maps *m, bool force)
+{
+	struct race_slot slot;
+	uint64_t k = 0, rng = 0x9e3779b97f4a7c15ULL;
+
+	while (!atomic_load(&sh->stop)) {
+		uint64_t actual = ZX_SENTINEL, at;
+		unsigned int s;
+		bool shared;
+		int ret;
+
+		k++;
+		one_slot(k, &s);
+		shared = !(k & 1);
+		at = zx_ptr(shared ? m->shared : m->priv) + s * RACE_SLOT;
+		race_slot_make(&slot, k);
+		atomic_store(&sh->started, k);
+		ret = zx_write(h, at, &slot, RACE_SLOT, &actual);
+		atomic_store(&sh->completed, k);
+
+		if (shared && ret == -EACCES && actual == 0)
+			atomic_fetch_add(&sh->counts[F_SHARED_EACCES], 1);
+		else if (!shared && ret == 0 && actual == RACE_SLOT)
+			atomic_fetch_add(&sh->counts[F_PRIV_OK], 1);
+		else if (!shared && !force && ret == -EACCES && actual == 0)
+			atomic_fetch_add(&sh->counts[F_PRIV_EACCES], 1);
+		else
+			race_fail(sh, "write %llu to the %s mapping: ret %d actual %llu",
+				  (unsigned long long)k, shared ? "shared" : "private",
+				  ret, (unsigned long long)actual);
+		if (ret == -ESTALE)
+			break;	/* the checker died: it reports why */
+		race_spin(&rng, 4000);
+	}
+	atomic_store(&sh->stopped, 1);
+}
+
+/*
+ * The private mapping's non-busy slots: the file's bytes or one whole
+ * slot of a write (which addressed that slot).
+ */
+static void check_private(struct race_shared *sh, const uint8_t *priv,
+			  const uint8_t *pattern)
+{
+	static struct race_slot copy[NSLOTS];
+	bool busy[NSLOTS];
+	uint64_t done, issued;
+	unsigned int i, s;
+
+	done = atomic_load(&sh->completed);
+	memcpy(copy, priv, sizeof(copy));
+	issued = atomic_load(&sh->started);
+	if (!race_in_flight(one_slot, done, issued, busy, NSLOTS)) {
+		atomic_fetch_add(&sh->counts[F_SKIPPED], 1);
+		return;
+	}
+	atomic_fetch_add(&sh->counts[F_CHECKS], 1);
+	for (i = 0; i < NSLOTS; i++) {
+		if (busy[i] || !memcmp(&copy[i], pattern + i * RACE_SLOT, RACE_SLOT))
+			continue;
+		if (race_slot_kind(&copy[i]) != 1 ||
+		    (one_slot(copy[i].seq, &s), s != i) || (copy[i].seq & 1) == 0)
+			race_fail(sh, "private mapping slot %u holds neither the file's bytes nor a whole write of its own", i);
+	}
+}
+
+/*
+ * The target's side: toggle protections and drop the private copies,
+ * as Dirty COW's second thread did, and watch the shared view.
+ */
+static int file_checker(struct race_shared *sh, const struct file_maps *m,
+			const uint8_t *pattern, unsigned long rounds)
+{
+	static const int prots[] = { PROT_NONE, PROT_READ,
+				     PROT_READ | PROT_WRITE, PROT_READ };
+	unsigned long r;
+
+	while (!atomic_load(&sh->completed))
+		sched_yield();
+	for (r = 0; r < rounds; r++) {
+		if (mprotect(m->priv, 2 * PAGE, prots[r % 4]))
+			return 30;
+		if (r % 3 == 0 && madvise(m->priv, 2 * PAGE, MADV_DONTNEED))
+			return 31;
+		if (prots[r % 4] & PROT_READ)
+			check_private(sh, m->priv, pattern);
+		/* The page cache itself, seen through the shared mapping. */
+		if (memcmp(m->shared, pattern, 2 * PAGE))
+			race_fail(sh, "the file's page cache changed (round %lu)", r);
+		atomic_fetch_add(&sh->counts[F_ROUNDS], 1);
+	}
+	return 0;
+}
+
+/* ---- the tests -------------------------------------------------------- */
+
+FIXTURE(mapping) {
+	struct race_shared *sh;
+	pid_t target;
+	int h;
+	long long t0;
+};
+
+FIXTURE_SETUP(mapping)
+{
+	self->sh = race_shared_new();
+	ASSERT_NE(NULL, self->sh);
+	self->target = -1;
+	self->h = -1;
+	self->t0 = zx_now_ms();
+}
+
+FIXTURE_TEARDOWN(mapping)
+{
+	zx_reap(self->target);
+	if (self->h >= 0)
+		close(self->h);
+	TH_LOG("%s: %lld ms", _metadata->name, zx_now_ms() - self->t0);
+}
+
+/* Fork the checker; it runs @fn and exits with its status. */
+#define FORK_CHECKER(self, call) do { \
+	pid_t parent_ = getpid(); \
+	(self)->target = fork(); \
+	ASSERT_LE(0, (self)->target); \
+	if ((self)->target == 0) { \
+		int st_; \
+		prctl(PR_SET_PDEATHSIG, SIGKILL); \
+		if (getppid() != parent_) \
+			_exit(1); \
+		st_ = (call); \
+		race_stop_writer((self)->sh); \
+		_exit(st_); \
+	} \
+} while (0)
+
+static int finish(struct race_shared *sh, pid_t target)
+{
+	int status;
+
+	atomic_store(&sh->stop, 1);
+	if (waitpid(target, &status, 0) != target)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
+}
+
+TEST_F_TIMEOUT(mapping, munmap_mremap_fresh_pages, 600)
+{
+	unsigned long gens = race_iterations();
+	struct race_shared *sh = self->sh;
+	struct layout l;
+	int status;
+
+	l.window = race_free_range(16 * PAGE);
+	ASSERT_NE(0ULL, (unsigned long long)l.window);
+	l.a = l.window;
+	l.b = l.window + 4 * PAGE;
+	l.scratch = l.window + 8 * PAGE;
+	ASSERT_EQ((void *)(uintptr_t)l.window,
+		  map_at(l.window, 16 * PAGE, PROT_NONE, MAP_FIXED_NOREPLACE));
+	ASSERT_EQ((void *)(uintptr_t)l.a,
+		  map_at(l.a, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_FIXED));
+
+	FORK_CHECKER(self, checker(sh, &l, gens));
+	self->h = zx_handle(self->target, ZXPROC_RIGHT_WRITE);
+	ASSERT_LE(0, self->h);
+	writer_loop(sh, self->h, l.a);
+	status = finish(sh, self->target);
+	self->target = -1;
+
+	TH_LOG("%llu generations (%llu checks, %llu skipped as in flight, %llu scratch pages), %llu writes: %llu whole, %llu short, %llu ENOMEM; %llu slots traced",
+	       (unsigned long long)sh->counts[C_GENS],
+	       (unsigned long long)sh->counts[C_CHECKS],
+	       (unsigned long long)sh->counts[C_SKIPPED],
+	       (unsigned long long)sh->counts[C_SCRATCH],
+	       (unsigned long long)sh->completed,
+	       (unsigned long long)sh->counts[C_FULL],
+	       (unsigned long long)sh->counts[C_SHORT],
+	       (unsigned long long)sh->counts[C_ENOMEM],
+	       (unsigned long long)sh->counts[C_SLOTS]);
+	ASSERT_EQ(0, status);
+	EXPECT_EQ(0ULL, (unsigned long long)sh->bad) TH_LOG("first violation: %s", sh->msg);
+	EXPECT_EQ((unsigned long long)gens, (unsigned long long)sh->counts[C_GENS]);
+	/* The race happened: every kind of outcome was seen. */
+	EXPECT_LT(0ULL, (unsigned long long)sh->counts[C_FULL]);
+	EXPECT_LT(0ULL, (unsigned long long)sh->counts[C_SHORT]);
+	EXPECT_LT(0ULL, (unsigned long long)sh->counts[C_ENOMEM]);
+	EXPECT_LT(0ULL, (unsigned long long)sh->counts[C_SLOTS]);
+}
+
+static void file_race(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(mapping) *self, bool force)
+{
+	static uint8_t pattern[2 * PAGE], after[2 * PAGE];
+	unsigned long rounds = race_iterations();
+	struct race_shared *sh = self->sh;
+	struct file_maps m;
+	char path[256], old[8];
+	int fd, status;
+
+	ASSERT_EQ(0, make_file(path, sizeof(path), pattern));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	m.priv = mmap(NULL, 2 * PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
+	m.shared = mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	ASSERT_NE(MAP_FAILED, m.priv);
+	ASSERT_NE(MAP_FAILED, m.shared);
+
+	ASSERT_LT(0, zx_read_file("/sys/module/zxproc/parameters/force_write",
+				  old, sizeof(old)));
+	ASSERT_EQ(0, zx_write_file("/sys/module/zxproc/parameters/force_write",
+				   force ? "Y" : "N"));
+
+	FORK_CHECKER(self, file_checker(sh, &m, pattern, rounds));
+	self->h = zx_handle(self->target, ZXPROC_RIGHT_WRITE);
+	ASSERT_LE(0, self->h);
+	file_writer(sh, self->h, &m, force);
+	status = finish(sh, self->target);
+	self->target = -1;
+	zx_write_file("/sys/module/zxproc/parameters/force_write", old);
+
+	/* The file, read afresh, is what was written to it at the start. */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)sizeof(after), pread(fd, after, sizeof(after), 0));
+	close(fd);
+	unlink(path);
+
+	TH_LOG("force_write=%c: %llu rounds of mprotect/MADV_DONTNEED (%llu checks, %llu skipped), %llu writes: private %llu ok %llu EACCES, shared %llu EACCES",
+	       force ? 'Y' : 'N',
+	       (unsigned long long)sh->counts[F_ROUNDS],
+	       (unsigned long long)sh->counts[F_CHECKS],
+	       (unsigned long long)sh->counts[F_SKIPPED],
+	       (unsigned long long)sh->completed,
+	       (unsigned long long)sh->counts[F_PRIV_OK],
+	       (unsigned long long)sh->counts[F_PRIV_EACCES],
+	       (unsigned long long)sh->counts[F_SHARED_EACCES]);
+	ASSERT_EQ(0, status);
+	EXPECT_EQ(0, memcmp(pattern, after, sizeof(after)));
+	EXPECT_EQ(0ULL, (unsigned long long)sh->bad) TH_LOG("first violation: %s", sh->msg);
+	EXPECT_EQ((unsigned long long)rounds, (unsigned long long)sh->counts[F_ROUNDS]);
+	EXPECT_LT(0ULL, (unsigned long long)sh->counts[F_PRIV_OK]);
+	EXPECT_LT(0ULL, (unsigned long long)sh->counts[F_SHARED_EACCES]);
+	if (!force)
+		EXPECT_LT(0ULL, (unsigned long long)sh->counts[F_PRIV_EACCES]);
+}
+
+/* Copy-on-write through FOLL_FORCE never reaches the file (Dirty COW). */
+TEST_F_TIMEOUT(mapping, mprotect_dontneed_private_file_force, 600)
+{
+	file_race(_metadata, self, true);
+}
+
+/* With force_write=N the private mapping is written only while writable. */
+TEST_F_TIMEOUT(mapping, mprotect_dontneed_private_file_noforce, 600)
+{
+	file_race(_metadata, self, false);
+}
+
+TEST_HARNESS_MAIN
