@@ -101,16 +101,16 @@ static inline int zx_handle(pid_t pid, uint32_t rights)
 }
 
 /*
- * ZXPROC_IOC_WRITE (@cmd) or ZXPROC_IOC_READ; 0 or -errno.  *@actual
- * receives the struct's actual field, which the caller may preset (the
- * kernel writes it back only in the cases the header lists).
+ * ZXPROC_IOC_WRITE (@cmd) or ZXPROC_IOC_READ; 0 or -errno.  The struct's
+ * actual field goes in as ZX_SENTINEL and comes back in *@actual (if
+ * not NULL): ZX_SENTINEL there means the kernel did not write it back.
  */
 static inline int zx_mem(int h, unsigned long cmd, uint64_t addr, void *buf,
 			 uint64_t len, uint32_t flags, uint64_t *actual)
 {
 	struct zxproc_mem req = {
 		.addr = addr, .buf = zx_ptr(buf), .len = len, .flags = flags,
-		.actual = actual ? *actual : ZX_SENTINEL,
+		.actual = ZX_SENTINEL,
 	};
 	int ret = zx_ioctl(h, cmd, &req);
 
