@@ -1,0 +1,172 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/vm/run from the outside, booting real guests: the module is in
+# /proc/modules; a dynamically linked program compiled here into a fresh
+# directory under /tmp runs unchanged, with its arguments (spaces, quotes,
+# empty ones), working directory, stdout, stderr and exit status intact;
+# the environment is passed; a timeout is exit 124; a kernel WARNING is
+# exit 125 and is named; a module that does not load is exit 125;
+# --stage-module leaves the module to modprobe; bad usage is exit 2.
+# (tests/harness/guest_test.sh checks the guest from the inside.)
+#
+# Kernels: $ZXPROC_KERNELS (set by tests/run-suites from KERNELS), else
+# every kernel of tests/vm/kernels except debug.  The per-kernel checks run
+# on each; the others on the first.
+# shellcheck disable=SC2016 # $ in single quotes: for the guest's shell
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/lib/tap.sh
+. "$top/tests/lib/tap.sh"
+
+if [ -n "${ZXPROC_VM:-}" ]; then
+	skip "tests/vm/run from the host" "a host suite, not for a guest"
+	done_testing
+fi
+
+run=$top/tests/vm/run
+build=${BUILD:-$top/build}
+kernels=${ZXPROC_KERNELS:-$("$top/tests/vm/kernels" | awk '$1 != "debug" { print $1 }')}
+first=${kernels%%[[:space:]]*}
+tmp=$(mktemp -d /tmp/zxproc-harness.XXXXXX)
+trap 'rm -rf "$tmp"; _tap_exit' EXIT
+# The guest's root reads this directory as the host's root does.
+chmod 0755 "$tmp"
+
+module_of() { # KERNEL: the default module's path
+	echo "$build/kernel/$("$top/tests/vm/kernels" "$1" 2>/dev/null || echo "$1")/zxproc.ko"
+}
+
+# Runs tests/vm/run; sets $status, $out (stdout) and $err (stderr).
+vm() {
+	status=0
+	"$run" "$@" >"$tmp/out" 2>"$tmp/err" || status=$?
+	out=$(cat "$tmp/out")
+	err=$(cat "$tmp/err")
+}
+
+# The program: dynamically linked, built in a directory the project never
+# saw, printing its arguments and working directory.
+prog=$tmp/prog
+mkdir -p "$prog"
+cat >"$prog/args.c" <<'EOF'
+#include <stdio.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	char cwd[4096];
+
+	for (int i = 1; i < argc; i++)
+		printf("[%s]\n", argv[i]);
+	printf("cwd=%s\n", getcwd(cwd, sizeof(cwd)) ? cwd : "?");
+	fprintf(stderr, "to stderr\n");
+	return 3;
+}
+EOF
+cc -std=c11 -Wall -Wextra -Werror -o "$prog/args" "$prog/args.c"
+if readelf -d "$prog/args" | grep -q 'NEEDED.*libc\.so'; then
+	ok "the program is dynamically linked"
+else
+	not_ok "the program is dynamically linked" "$(readelf -d "$prog/args")"
+fi
+want_out=$(printf '%s\n' '[a b]' "[it's]" '[x"y]' '[]' '[$HOME]' "cwd=$prog")
+
+for kernel in $kernels; do
+	# --- the module is loaded (the issue's "done when") ---
+	if [ -r "$(module_of "$kernel")" ]; then
+		vm --kernel "$kernel" -- cat /proc/modules
+		if [ "$status" = 0 ] && [ "$(echo "$out" | head -n 1 | cut -d' ' -f1)" = zxproc ]; then
+			ok "$kernel: cat /proc/modules starts with zxproc"
+		else
+			not_ok "$kernel: cat /proc/modules starts with zxproc" "status $status; $out; $err"
+		fi
+	else
+		skip "$kernel: cat /proc/modules starts with zxproc" "$(module_of "$kernel") not built"
+	fi
+
+	# --- the program from /tmp ---
+	# From its own directory, by a relative path: tests/vm/run must
+	# carry the directory and every argument across as they are.
+	cd "$prog"
+	vm --kernel "$kernel" --no-module -- ./args "a b" "it's" 'x"y' '' '$HOME'
+	cd "$top"
+	if [ "$status" = 3 ] && [ "$out" = "$want_out" ] && [ "$err" = "to stderr" ]; then
+		ok "$kernel: a program built in /tmp runs unchanged (args, cwd, stdout, stderr, status 3)"
+	else
+		not_ok "$kernel: a program built in /tmp runs unchanged (args, cwd, stdout, stderr, status 3)" \
+			"status $status; stdout: $out; stderr: $err"
+	fi
+done
+
+# --- working directory, arguments given directly, environment, status ---
+cd "$prog"
+export ZXPROC_HARNESS_PROBE="a 'b' \"c\""
+vm --kernel "$first" --no-module -- sh -c \
+	'printf "%s|%s|%s|%s\n" "$ZXPROC_HARNESS_PROBE" "$HOME" "$LANG" "$PWD"; grep -c "^zxproc " /proc/modules; exit 7'
+unset ZXPROC_HARNESS_PROBE
+cd "$top"
+want="a 'b' \"c\"|/root|C.UTF-8|$prog"
+if [ "$status" = 7 ] && [ "$out" = "$(printf '%s\n0' "$want")" ]; then
+	ok "$first: exit 7, caller's directory, ZXPROC_* passed, HOME, LANG; --no-module loads nothing"
+else
+	not_ok "$first: exit 7, caller's directory, ZXPROC_* passed, HOME, LANG; --no-module loads nothing" \
+		"status $status; stdout: $out; stderr: $err"
+fi
+
+# --- timeout ---
+vm --kernel "$first" --no-module --timeout 5 -- sleep 100
+case $status/$err in
+124/*"timeout:"*"did not finish within 5 s"*) ok "$first: a command running past --timeout is exit 124, said so" ;;
+*) not_ok "$first: a command running past --timeout is exit 124, said so" "status $status; $err" ;;
+esac
+
+# --- a kernel warning ---
+vm --kernel "$first" --no-module -- sh -c 'echo "WARNING: CPU: 0 PID: 1 at planted by harness_vm_test" >/dev/kmsg'
+log=$build/vm/last-$first.log
+case $status/$err in
+125/*'kernel log shows "WARNING:"'*"planted by harness_vm_test"*"full log: $log"*)
+	ok "$first: a WARNING in the guest's kernel log is exit 125, named and printed" ;;
+*) not_ok "$first: a WARNING in the guest's kernel log is exit 125, named and printed" "status $status; $err" ;;
+esac
+check "  ... and the saved log holds it" grep -q "planted by harness_vm_test" "$log"
+
+# --- modules that do not load ---
+echo "not an ELF file" >"$tmp/garbage.ko"
+vm --kernel "$first" --module "$tmp/garbage.ko" -- true
+case $status/$err in
+125/*"cannot load $tmp/garbage.ko"*) ok "$first: a module that does not load is exit 125, said so" ;;
+*) not_ok "$first: a module that does not load is exit 125, said so" "status $status; $err" ;;
+esac
+vm --kernel "$first" --module "$tmp/none.ko" -- true
+case $status/$err in
+125/*"module $tmp/none.ko not found"*) ok "a missing module is exit 125 before booting" ;;
+*) not_ok "a missing module is exit 125 before booting" "status $status; $err" ;;
+esac
+
+# --- --stage-module ---
+if [ -r "$(module_of "$first")" ]; then
+	vm --kernel "$first" --stage-module -- sh -c \
+		'grep -c "^zxproc " /proc/modules; modprobe zxproc && grep -c "^zxproc " /proc/modules'
+	if [ "$status" = 0 ] && [ "$out" = "$(printf '0\n1')" ]; then
+		ok "$first: --stage-module: not loaded, then modprobe zxproc loads it"
+	else
+		not_ok "$first: --stage-module: not loaded, then modprobe zxproc loads it" "status $status; $out; $err"
+	fi
+else
+	skip "$first: --stage-module" "$(module_of "$first") not built"
+fi
+
+# --- usage errors, no guest ---
+vm --frobnicate -- true
+check "an unknown option is exit 2" test "$status" = 2
+vm --no-module
+check "no command is exit 2" test "$status" = 2
+vm --kernel 0.0-nonesuch -- true
+case $status/$err in
+125/*"unknown kernel '0.0-nonesuch'"*) ok "an unknown kernel is exit 125, said so" ;;
+*) not_ok "an unknown kernel is exit 125, said so" "status $status; $err" ;;
+esac
+check "--help documents the exit statuses" sh -c '"$1" --help | grep -q "^  124 "' sh "$run"
+
+done_testing

@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The test suites, included by the top-level Makefile (which defines TOP,
+# BUILD and KERNELS, and includes userlib/userlib.mk for the library).
+#
+#   make tests         build every C suite:
+#                        tests/AREA/NAME_test.c -> build/tests/AREA/NAME_test
+#                        (guest suites, kselftest harness, libzxproc.a);
+#                        tests/host/NAME_test.c -> build/tests/host/NAME_test
+#                        (host suites, ASan/UBSan, san/libzxproc.a)
+#   make check         install missing packages (tests/deps), build
+#                      everything, run the host suites, then every guest
+#                      suite in one guest per kernel; the last line is
+#                      "N passed, N failed, N skipped"
+#   make check-host    the host suites only
+#   make check-guest   the guest suites only
+#
+#   KERNELS="6.1 6.12"  kernels to boot, by name (tests/vm/kernels) or
+#                       release; default: Debian's two
+#   SUITES="GLOB..."    only suites whose AREA/NAME matches a glob, e.g.
+#                       SUITES='module/*' or SUITES=harness/guest_test.sh
+#   SUITE_TIMEOUT=SEC   per-suite limit (default 300)
+#
+# tests/run-suites does the running and the counting.
+
+TESTS_CFLAGS	:= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g
+TESTS_SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=all
+# The kselftest harness, unpacked from linux-source-6.1 on first use
+# (evaluated once, and only when a suite is compiled).
+TESTS_KSFT	= $(or $(tests_ksft_dir),$(eval tests_ksft_dir := \
+		  $(shell $(TOP)/tests/linux-source dir)/tools/testing/selftests)$(tests_ksft_dir))
+TESTS_CPPFLAGS	= -I$(TOP)/uapi -I$(TOP)/userlib/include -isystem $(TESTS_KSFT)
+
+TESTS_GUEST_SRCS := $(filter-out $(TOP)/tests/host/%,$(wildcard $(TOP)/tests/*/*_test.c))
+TESTS_HOST_SRCS	:= $(wildcard $(TOP)/tests/host/*_test.c)
+TESTS_GUEST	:= $(patsubst $(TOP)/tests/%.c,$(BUILD)/tests/%,$(TESTS_GUEST_SRCS))
+TESTS_HOST	:= $(patsubst $(TOP)/tests/%.c,$(BUILD)/tests/%,$(TESTS_HOST_SRCS))
+
+SUITES		?= *
+SUITE_TIMEOUT	?= 300
+# KERNELS given on the command line may be names (6.12, debug) or
+# releases; the module is built per release, so the build's sub-make gets
+# them as releases, mapped by the shell when the line runs (after
+# tests/deps has installed the kernels).  The debug kernel's module is
+# built against its own tree (tests/vm/debug-kernel), not by `make modules`.
+# Without KERNELS on the command line, the sub-make and the runner each
+# ask tests/vm/kernels.
+ifeq ($(origin KERNELS),command line)
+TESTS_BUILD_KERNELS = KERNELS="$$(for k in $(filter-out debug,$(KERNELS)); do \
+		  $(TOP)/tests/vm/kernels $$k 2>/dev/null || echo $$k; done)"
+TESTS_RUN_KERNELS = --kernels "$(KERNELS)"
+endif
+TESTS_BUILD	= $(MAKE) --no-print-directory all tests $(TESTS_BUILD_KERNELS)
+TESTS_RUN	= BUILD=$(BUILD) $(TOP)/tests/run-suites $(TESTS_RUN_KERNELS) \
+		  --suites "$(SUITES)" --timeout $(SUITE_TIMEOUT)
+
+.PHONY: tests check check-host check-guest
+
+tests: $(TESTS_GUEST) $(TESTS_HOST)
+
+$(TESTS_GUEST): $(BUILD)/tests/%: $(TOP)/tests/%.c $(BUILD)/userlib/libzxproc.a
+	@mkdir -p $(@D)
+	$(CC) $(TESTS_CPPFLAGS) $(TESTS_CFLAGS) -MMD -MP -MF $@.d -o $@ $< \
+		$(BUILD)/userlib/libzxproc.a -lpthread
+
+$(TESTS_HOST): $(BUILD)/tests/%: $(TOP)/tests/%.c $(BUILD)/userlib/san/libzxproc.a
+	@mkdir -p $(@D)
+	$(CC) $(TESTS_CPPFLAGS) $(TESTS_CFLAGS) $(TESTS_SAN) -MMD -MP -MF $@.d -o $@ $< \
+		$(BUILD)/userlib/san/libzxproc.a -lpthread
+
+-include $(addsuffix .d,$(TESTS_GUEST) $(TESTS_HOST))
+
+# The packages first (a fresh machine has no kernel headers to compute
+# KERNELS from), then the build in a sub-make that sees them; the runner
+# last, so its total is the last line printed.
+check:
+	@$(TOP)/tests/deps
+	@$(TESTS_BUILD)
+	@$(TESTS_RUN)
+
+check-host:
+	@$(TOP)/tests/deps
+	@$(TESTS_BUILD)
+	@$(TESTS_RUN) --host
+
+check-guest:
+	@$(TOP)/tests/deps
+	@$(TESTS_BUILD)
+	@$(TESTS_RUN) --guest
