@@ -60,8 +60,8 @@ static int proc_is_ours(void)
 }
 
 /*
- * The pid a pidfd names, from the "Pid:" line of its fdinfo (the
- * kernel exports no other way to ask): > 0, or -1 when the process has
+ * The pid a pidfd names, from the "Pid:" line of its fdinfo (Linux 6.1
+ * and 6.12 have no other way to ask): > 0, or -1 when the process has
  * been reaped, 0 when it has no pid in our namespace.  Returns a status.
  */
 static zx_status_t pidfd_pid(int pidfd, long *pid)
@@ -100,15 +100,13 @@ static zx_status_t pidfd_pid(int pidfd, long *pid)
 	}
 	close(fd);
 	text[used] = '\0';
-	for (line = text; line != NULL && *line != '\0';
-	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-		if (strncmp(line, "Pid:", 4) != 0)
-			continue;
+	line = strncmp(text, "Pid:", 4) == 0 ? text : strstr(text, "\nPid:");
+	if (line != NULL) {
+		line += *line == '\n' ? 5 : 4;
 		errno = 0;
-		*pid = strtol(line + 4, &end, 10);
-		if (errno != 0 || end == line + 4)
-			break;
-		return ZX_OK;
+		*pid = strtol(line, &end, 10);
+		if (errno == 0 && end != line)
+			return ZX_OK;
 	}
 	/* Every pidfd has a "Pid:" line; this descriptor is something else. */
 	return ZX_ERR_WRONG_TYPE;
