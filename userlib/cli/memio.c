@@ -75,6 +75,31 @@ static zx_status_t write_errno_status(int err)
 	}
 }
 
+/*
+ * The kernel reports why an all-or-nothing write failed, not where:
+ * the first address of the range that the maps say is unmapped (or,
+ * for ACCESS_DENIED, not writable), so the message names the culprit
+ * rather than the start.  The range's start when the maps cannot tell.
+ */
+static uint64_t first_blocker(const struct zxc_target *t, uint64_t addr,
+			      uint64_t len, zx_status_t status)
+{
+	int force = zxc_force_write();
+	uint64_t at = addr;
+
+	while (at - addr < len) {
+		const struct zxc_mapping *m = zxc_maps_find(&t->maps, at);
+
+		if (m == NULL)
+			return t->maps.n ? at : addr;
+		if (status == ZX_ERR_ACCESS_DENIED && m->perms[1] != 'w' &&
+		    (m->perms[3] == 's' || force == 0))
+			return at;
+		at = m->end;
+	}
+	return addr;
+}
+
 void zxc_write_all_or_nothing(const struct zxc_target *t, uint64_t addr,
 			      const uint8_t *buf, uint64_t len,
 			      struct zxc_xfer *x)
@@ -93,6 +118,8 @@ void zxc_write_all_or_nothing(const struct zxc_target *t, uint64_t addr,
 	x->status = ret < 0 ? write_errno_status(errno) : ZX_OK;
 	x->done = ret < 0 ? 0 : mem.actual;
 	x->stop = addr + x->done;
+	if (x->status != ZX_OK)
+		x->stop = first_blocker(t, addr, len, x->status);
 }
 
 void zxc_read_range(const struct zxc_target *t, uint64_t addr, uint64_t len,

@@ -272,11 +272,14 @@ int zxc_cmd_write(int argc, char **argv)
 			zxc_write_range(&target, addr, data, len, &progress, &x);
 			zxc_progress_end(&progress);
 		}
-		if (x.status == ZX_OK && x.done == len)
+		if (x.status == ZX_OK && x.done == len) {
 			printf("wrote %zu bytes to process %d at 0x%" PRIx64 "\n",
 			       len, (int)pid, addr);
-		else
+		} else {
 			code = zxc_xfer_fail(&target, ZXC_OP_WRITE, addr, len, &x);
+			if (aon)
+				zxc_err("--all-or-nothing: nothing was written");
+		}
 	}
 	zxc_target_close(&target);
 	free(data);

@@ -1,0 +1,170 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# zxproc status, load and unload, in the guest: load -> unload -> load
+# again, the modprobe blacklist, install commands never run, options
+# applied, "not installed" for the running kernel, unload refused while
+# handles are open, /dev/zxproc missing or inaccessible, and the memory
+# commands without the module.  status --json is checked with python3's
+# JSON parser.
+#
+# It installs this tree's module (the one tests/vm/run loaded, or
+# build/kernel/RELEASE/zxproc.ko) as the only zxproc in /lib/modules
+# (an overlay in the guest), and leaves the module loaded as it found it.
+set -eu
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/lib/tap.sh
+. "$top/tests/lib/tap.sh"
+# shellcheck source=tests/cli/common.sh
+. "$top/tests/cli/common.sh"
+
+release=$(uname -r)
+mods=/lib/modules/$release
+ko=${ZXPROC_VM_MODULE:-$build/kernel/$release/zxproc.ko}
+conf=/run/modprobe.d/zxproc-cli-test.conf
+hidden=$work/hidden
+loaded_at_start=0
+[ -d /sys/module/zxproc ] && loaded_at_start=1
+
+restore_node() {
+	[ -e /dev/zxproc ] || [ ! -r /sys/class/misc/zxproc/dev ] ||
+		mknod -m 0600 /dev/zxproc c "$(cut -d: -f1 /sys/class/misc/zxproc/dev)" \
+			"$(cut -d: -f2 /sys/class/misc/zxproc/dev)"
+}
+# shellcheck disable=SC2317 # also called from the EXIT trap
+restore() {
+	exec 9>&- 2>/dev/null || true
+	rm -f "$conf"
+	restore_node
+	if [ -d "$hidden" ]; then
+		rm -f "$mods/extra/zxproc.ko"
+		(cd "$hidden" && find . -type f) | while IFS= read -r f; do
+			mkdir -p "$mods/$(dirname "$f")"
+			mv "$hidden/$f" "$mods/$f"
+		done
+		depmod -a "$release"
+	fi
+	if [ "$loaded_at_start" = 1 ] && [ ! -d /sys/module/zxproc ]; then
+		insmod "$ko"
+	fi
+	[ ! -w /sys/module/zxproc/parameters/force_write ] ||
+		echo Y >/sys/module/zxproc/parameters/force_write
+}
+trap 'on_exit restore' EXIT
+
+# A field of `zxproc status --json`, through python3's JSON parser.
+json_field() { # JSON-TEXT PYTHON-EXPRESSION-OF-d
+	printf '%s' "$1" | python3 -c "import json, sys; d = json.load(sys.stdin); print($2)"
+}
+
+start_target 8
+
+# --- unload, and everything without the module ----------------------------------
+if [ "$loaded_at_start" = 1 ]; then
+	expect "unload" 0 "" "$zxproc" unload
+	same "unload: says so" "$out" "unloaded zxproc"
+else
+	skip "unload" "the module was not loaded at the start"
+	skip "unload: says so" "the module was not loaded at the start"
+fi
+expect "status when not loaded: exit 3" 3 "" "$zxproc" status
+case $out in *"zxproc:      not loaded"*) ok "status: says not loaded" ;;
+*) not_ok "status: says not loaded" "$out" ;; esac
+expect "status --json when not loaded" 3 "" "$zxproc" status --json
+if printf '%s' "$out" | python3 -m json.tool >/dev/null; then ok "status --json parses (not loaded)"
+else not_ok "status --json parses (not loaded)" "$out"; fi
+same "status --json: loaded false, exit_status 3" \
+	"$(json_field "$out" 'd["module"]["loaded"], d["exit_status"], d["device"]["present"]')" "False 3 False"
+expect "unload when not loaded" 3 "zxproc is not loaded" "$zxproc" unload
+expect "write without the module" 3 "module is not loaded \(try .zxproc load. as root\)" \
+	"$zxproc" write "$tpid" "$t_value" --hex 2a000000
+expect "read without the module" 3 "module is not loaded" "$zxproc" read "$tpid" "$t_value" 4
+printf '%s 2a000000\n' "$t_value" >"$work/p"
+expect "patch without the module" 3 "module is not loaded" "$zxproc" patch "$tpid" "$work/p"
+same "without the module: memory unchanged" "$(mem "$tpid" "$t_value" 4)" 07000000
+expect "load as an unprivileged user" 6 "needs root \(CAP_SYS_MODULE\)" "$top/tests/vm/unpriv" -- "$zxproc" load
+
+# --- not installed, then installed ---------------------------------------------
+mkdir -p "$hidden"
+find "$mods" -name 'zxproc.ko*' | while IFS= read -r f; do
+	rel=${f#"$mods/"}
+	mkdir -p "$hidden/$(dirname "$rel")"
+	mv "$f" "$hidden/$rel"
+done
+depmod -a "$release"
+expect "load when not installed for this kernel" 12 "zxproc.ko is not installed for kernel $release" \
+	"$zxproc" load
+expect "status: not installed" 3 "" "$zxproc" status
+case $out in *"installed:   no"*) ok "status: says not installed" ;;
+*) not_ok "status: says not installed" "$out" ;; esac
+mkdir -p "$mods/extra"
+cp "$ko" "$mods/extra/zxproc.ko"
+depmod -a "$release"
+
+# --- blacklist, install commands, options ----------------------------------------
+mkdir -p /run/modprobe.d
+echo "blacklist zxproc" >"$conf"
+expect "load honours the blacklist" 11 "zxproc is blacklisted" "$zxproc" load
+same "blacklisted: not loaded" "$([ -d /sys/module/zxproc ] && echo loaded || echo absent)" absent
+printf 'install zxproc /bin/touch %s\noptions zxproc force_write=N\n' "$work/install-ran" >"$conf"
+expect "load ignores install commands" 0 "ignoring the modprobe.d install command for zxproc" "$zxproc" load
+same "the install command did not run" "$([ -e "$work/install-ran" ] && echo ran || echo not-run)" not-run
+same "load: says what it loaded" "$out" "loaded zxproc 0.1.0 from $mods/extra/zxproc.ko"
+expect "status --json when loaded" 0 "" "$zxproc" status --json
+if printf '%s' "$out" | python3 -m json.tool >/dev/null; then ok "status --json parses (loaded)"
+else not_ok "status --json parses (loaded)" "$out"; fi
+same "status --json: options applied, installed path, device usable" \
+	"$(json_field "$out" 'd["module"]["loaded"], d["module"]["state"], d["module"]["parameters"]["force_write"], d["installed"]["path"], d["device"]["usable"], d["device"]["mode"], d["module"]["refcount"]')" \
+	"True live N $mods/extra/zxproc.ko True crw------- 0"
+rm -f "$conf"
+expect "load when already loaded" 0 "already loaded" "$zxproc" load
+
+# --- in use ---------------------------------------------------------------------------
+exec 9<>/dev/zxproc
+expect "unload with /dev/zxproc open" 13 "in use: 1 process handle or /dev/zxproc descriptor is still open" \
+	"$zxproc" unload
+case $err in *"held by $$ ("*) ok "unload: names the holder" ;;
+*) not_ok "unload: names the holder" "$err" ;; esac
+exec 9>&-
+mkfifo "$work/fifo"
+"$zxproc" read "$tpid" "$t_big" $((8 << 20)) >"$work/fifo" 2>/dev/null &
+zpid=$!
+exec 7<"$work/fifo"
+head -c 1 <&7 >/dev/null
+expect "unload with a process handle open" 13 "held by $zpid \(zxproc\)" "$zxproc" unload
+cat <&7 >/dev/null
+exec 7<&-
+wait "$zpid" || true
+same "in use: still loaded" "$([ -d /sys/module/zxproc ] && echo loaded || echo absent)" loaded
+
+# --- load -> unload -> load ------------------------------------------------------------
+expect "unload (1)" 0 "" "$zxproc" unload
+expect "load again (2)" 0 "" "$zxproc" load
+expect "status after reload: usable" 0 "" "$zxproc" status
+same "reload: options no longer applied" "$(cat /sys/module/zxproc/parameters/force_write)" Y
+expect "unload (3)" 0 "" "$zxproc" unload
+expect "load -v shows libkmod's action" 0 "zxproc: insmod $mods/extra/zxproc.ko" "$zxproc" -v load
+expect "unload as an unprivileged user" 6 "needs root \(CAP_SYS_MODULE\)" "$top/tests/vm/unpriv" -- "$zxproc" unload
+expect "write after reload" 0 "" "$zxproc" write "$tpid" "$t_value" --hex 2a000000
+same "write after reload: memory" "$(mem "$tpid" "$t_value" 4)" 2a000000
+
+# --- the device node ---------------------------------------------------------------------
+expect "status as an unprivileged user" 4 "" "$top/tests/vm/unpriv" -- "$zxproc" status
+case $out in *"loaded, but /dev/zxproc is not accessible"*"(permission denied)"*) ok "unprivileged status: says why" ;;
+*) not_ok "unprivileged status: says why" "$out" ;; esac
+rm /dev/zxproc
+expect "status with /dev/zxproc missing" 4 "" "$zxproc" status
+case $out in *"loaded, but /dev/zxproc is missing"*) ok "status: says the node is missing" ;;
+*) not_ok "status: says the node is missing" "$out" ;; esac
+expect "status --json with /dev/zxproc missing" 4 "" "$zxproc" status --json
+same "status --json: device missing" \
+	"$(json_field "$out" 'd["module"]["loaded"], d["device"]["present"], d["device"]["usable"], d["device"]["error"]')" \
+	"True False False missing"
+expect "write with /dev/zxproc missing" 4 "loaded but /dev/zxproc is missing" \
+	"$zxproc" write "$tpid" "$t_value" --hex 2b000000
+same "missing node: memory unchanged" "$(mem "$tpid" "$t_value" 4)" 2a000000
+restore_node
+expect "status with the node back" 0 "" "$zxproc" status
+
+done_testing
