@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The one kernel API difference between the kernels zxproc supports
+ * The kernel API differences between the kernels zxproc supports
  * (Debian's 6.1 and 6.12): pin_user_pages_remote() lost its vmas
- * argument in 6.5.  An in-tree driver would not need this; an
- * out-of-tree module built by DKMS for both kernels does.
+ * argument in 6.5, and vm_flags became read-only in 6.3 (the KUnit
+ * suite builds fake mappings).  An in-tree driver would not need this;
+ * an out-of-tree module built by DKMS for several kernels does.
  */
 #ifndef ZXPROC_COMPAT_H
 #define ZXPROC_COMPAT_H
@@ -22,6 +23,16 @@ static inline long zxproc_pin_user_pages_remote(struct mm_struct *mm,
 				     NULL);
 #else
 	return pin_user_pages_remote(mm, start, nr, gup_flags, pages, NULL);
+#endif
+}
+
+static inline void zxproc_vma_init_flags(struct vm_area_struct *vma,
+					 vm_flags_t flags)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+	vma->vm_flags = flags;
+#else
+	vm_flags_init(vma, flags);
 #endif
 }
 

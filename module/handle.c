@@ -137,9 +137,15 @@ static long zxproc_handle_info(const struct zxproc_handle *h,
 	struct zxproc_info info = {
 		.rights = h->rights,
 		.type = ZXPROC_OBJ_TYPE_PROCESS,
-		.pid = pid_vnr(h->pid),
 	};
 	struct task_struct *task;
+
+	/*
+	 * Holding the struct pid does not hold its number: once the process
+	 * is reaped the number may name another process, so it reads as 0.
+	 */
+	if (pid_has_task(h->pid, PIDTYPE_TGID))
+		info.pid = pid_vnr(h->pid);
 
 	if (zxproc_target_get(h, &task) ||
 	    !zxproc_process_uses_mm(task, h->mm))

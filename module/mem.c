@@ -20,6 +20,7 @@
  * bytes for ZXPROC_MAX_TRANSFER.  A batch also holds a copy of its
  * segment array: at most 32 KiB.
  */
+#include <kunit/visibility.h>
 #include <linux/fault-inject-usercopy.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -67,24 +68,29 @@ static bool zxproc_vma_permits(const struct vm_area_struct *vma,
 	       (force && (vma->vm_flags & VM_MAYREAD));
 }
 
-/*
- * Why could the page at @addr not be pinned?  Called with mmap_lock
- * held, right after the failed pin, so the answer describes the same
- * state of the address space.
+/**
+ * zxproc_vma_error() - the errno for a page at @addr that could not be pinned
+ * @vma: find_vma(mm, @addr): the first mapping ending above @addr, or NULL.
+ * @addr: the address of the page.
+ * @gup_flags: the flags of the failed pin.
+ *
+ * Return: -ENOMEM (nothing mapped there, or nothing backs it, as past
+ * the end of a file), -EIO (VM_IO/VM_PFNMAP: not cacheable), or -EACCES
+ * (mapped, but not for this access).
  */
-static int zxproc_pin_error(struct mm_struct *mm, unsigned long addr,
-			    unsigned int gup_flags)
+VISIBLE_IF_KUNIT int zxproc_vma_error(const struct vm_area_struct *vma,
+				      unsigned long addr,
+				      unsigned int gup_flags)
 {
-	struct vm_area_struct *vma = find_vma(mm, addr);
-
 	if (!vma || vma->vm_start > addr)
-		return -ENOMEM;		/* nothing mapped there */
+		return -ENOMEM;
 	if (vma->vm_flags & (VM_IO | VM_PFNMAP))
-		return -EIO;		/* not cacheable memory */
+		return -EIO;
 	if (!zxproc_vma_permits(vma, gup_flags))
-		return -EACCES;		/* mapped, but not this way */
-	return -ENOMEM;			/* no page backs it (past EOF) */
+		return -EACCES;
+	return -ENOMEM;
 }
+EXPORT_SYMBOL_IF_KUNIT(zxproc_vma_error);
 
 /*
  * Pin up to @nr pages from page-aligned @start, under the target's exec
@@ -109,7 +115,8 @@ static long zxproc_pin(struct zxproc_xfer *x, unsigned long start,
 	if (pinned == 0)
 		pinned = -EFAULT;
 	if (pinned < 0 && pinned != -EINTR && pinned != -ENOMEM)
-		pinned = zxproc_pin_error(x->mm, start, x->gup_flags);
+		pinned = zxproc_vma_error(find_vma(x->mm, start), start,
+					  x->gup_flags);
 
 	mmap_read_unlock(x->mm);
 	zxproc_target_unlock(x->task);
@@ -127,42 +134,65 @@ static void zxproc_unpin(struct zxproc_xfer *x, struct page **pages,
 
 /*
  * Copy @len bytes between the caller's buffer and pinned pages, starting
- * @off bytes into the first page.  Return: bytes copied; short only when
- * the caller's buffer faults.
+ * @off bytes into the first page; *@copied counts the bytes copied.
+ * Return: 0, -EFAULT when the caller's buffer faults, or -EINTR on a
+ * fatal signal (checked per page: an all-or-nothing copy holds up to
+ * 64 MiB of pages and must not make a killed caller wait for all of it).
  *
  * __copy_from_user(), after access_ok() of the whole buffer, and not
  * copy_from_user(): on a fault the latter zero-fills the rest of its
  * destination, which here is the target's memory.
  */
-static size_t zxproc_copy_pages(const struct zxproc_xfer *x,
-				struct page **pages, size_t off,
-				char __user *ubuf, size_t len)
+static int zxproc_copy_pages(const struct zxproc_xfer *x, struct page **pages,
+			     size_t off, char __user *ubuf, size_t len,
+			     size_t *copied)
 {
-	size_t done = 0;
 	unsigned long i;
 
-	for (i = 0; done < len; i++) {
-		size_t n = min_t(size_t, PAGE_SIZE - off, len - done);
-		size_t left = n;
+	*copied = 0;
+	for (i = 0; *copied < len; i++) {
+		size_t n = min_t(size_t, PAGE_SIZE - off, len - *copied);
+		size_t left;
 		char *kaddr;
 
+		if (fatal_signal_pending(current))
+			return -EINTR;
 		if (should_fail_usercopy())
-			break;
+			return -EFAULT;
 		kaddr = kmap_local_page(pages[i]);
 		if (x->write) {
-			left = __copy_from_user(kaddr + off, ubuf + done, n);
+			left = __copy_from_user(kaddr + off, ubuf + *copied, n);
 			flush_dcache_page(pages[i]);
 		} else {
-			left = __copy_to_user(ubuf + done, kaddr + off, n);
+			left = __copy_to_user(ubuf + *copied, kaddr + off, n);
 		}
 		kunmap_local(kaddr);
-		done += n - left;
+		*copied += n - left;
 		if (left)
-			break;
+			return -EFAULT;
 		off = 0;
 	}
-	return done;
+	return 0;
 }
+
+/**
+ * zxproc_step() - the next batch of a copy
+ * @addr: target address of the next byte to copy.
+ * @remaining: bytes left to copy, at least 1.
+ * @off: out: offset of @addr in its page.
+ * @chunk: out: bytes this batch covers, at most ZXPROC_PIN_BATCH pages'
+ *	worth less @off, and at most @remaining.
+ *
+ * Return: the number of pages the batch spans, 1 to ZXPROC_PIN_BATCH.
+ */
+VISIBLE_IF_KUNIT unsigned long zxproc_step(u64 addr, u64 remaining,
+					   size_t *off, size_t *chunk)
+{
+	*off = offset_in_page(addr);
+	*chunk = min_t(u64, remaining, ZXPROC_PIN_BATCH * PAGE_SIZE - *off);
+	return DIV_ROUND_UP(*off + *chunk, PAGE_SIZE);
+}
+EXPORT_SYMBOL_IF_KUNIT(zxproc_step);
 
 /* Copy page batch by page batch; stop at the first inaccessible page. */
 static int zxproc_xfer_some(struct zxproc_xfer *x, unsigned long addr,
@@ -172,16 +202,15 @@ static int zxproc_xfer_some(struct zxproc_xfer *x, unsigned long addr,
 
 	while (*done < len) {
 		unsigned long start = addr + *done;
-		size_t off = offset_in_page(start);
-		size_t chunk = min_t(size_t, len - *done,
-				     ZXPROC_PIN_BATCH * PAGE_SIZE - off);
+		size_t off, chunk, copied;
+		unsigned long nr;
 		long pinned;
-		size_t copied;
+		int ret;
 
 		if (fatal_signal_pending(current))
 			return -EINTR;
-		pinned = zxproc_pin(x, start & PAGE_MASK,
-				    DIV_ROUND_UP(off + chunk, PAGE_SIZE), pages);
+		nr = zxproc_step(start, len - *done, &off, &chunk);
+		pinned = zxproc_pin(x, start & PAGE_MASK, nr, pages);
 		if (pinned < 0) {
 			/* A short copy, unless nothing at all was copied. */
 			if (*done && pinned != -ESTALE && pinned != -EINTR)
@@ -190,11 +219,12 @@ static int zxproc_xfer_some(struct zxproc_xfer *x, unsigned long addr,
 		}
 
 		chunk = min_t(size_t, chunk, pinned * PAGE_SIZE - off);
-		copied = zxproc_copy_pages(x, pages, off, ubuf + *done, chunk);
+		ret = zxproc_copy_pages(x, pages, off, ubuf + *done, chunk,
+					&copied);
 		zxproc_unpin(x, pages, pinned);
 		*done += copied;
-		if (copied < chunk)
-			return -EFAULT;
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -230,14 +260,39 @@ static int zxproc_xfer_all(struct zxproc_xfer *x, unsigned long addr,
 		}
 	}
 
-	*done = zxproc_copy_pages(x, pages, offset_in_page(addr), ubuf, len);
-	if (*done < len)
-		ret = -EFAULT;
+	ret = zxproc_copy_pages(x, pages, offset_in_page(addr), ubuf, len, done);
 out_unpin:
 	zxproc_unpin(x, pages, pinned);
 	kvfree(pages);
 	return ret;
 }
+
+/**
+ * zxproc_range_span() - how much of a range can possibly be mapped
+ * @addr: target address.
+ * @len: validated length.
+ * @limit: the end of the target's user address space (mm->task_size).
+ * @all: ZXPROC_MEM_ALL_OR_NOTHING: every byte must be reachable.
+ * @span: out: the bytes below @limit, which a copy may reach.
+ *
+ * Return: 0, or -ENOMEM when the range starts past the user address
+ * space, wraps around, or (with @all) does not fit below @limit: such
+ * addresses are never mapped.
+ */
+VISIBLE_IF_KUNIT int zxproc_range_span(u64 addr, u64 len, u64 limit, bool all,
+				       u64 *span)
+{
+	if (addr >= limit || addr + len < addr)
+		return -ENOMEM;
+	if (len > limit - addr) {
+		if (all)
+			return -ENOMEM;
+		len = limit - addr;
+	}
+	*span = len;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(zxproc_range_span);
 
 /**
  * zxproc_xfer_range() - copy one range, with the rules of ZXPROC_IOC_WRITE
@@ -252,22 +307,25 @@ out_unpin:
 static int zxproc_xfer_range(struct zxproc_xfer *x, u64 addr,
 			     char __user *ubuf, u64 len, size_t *done)
 {
-	u64 limit = x->mm->task_size;
+	u64 span;
+	int ret;
 
 	*done = 0;
 	if (!access_ok(ubuf, len))
 		return -EFAULT;
-	/* Past the user address space, or wrapping around: never mapped. */
-	if (addr >= limit || addr + len < addr)
-		return -ENOMEM;
+	ret = zxproc_range_span(addr, len, x->mm->task_size, x->all, &span);
+	if (ret)
+		return ret;
+	if (x->all)
+		return zxproc_xfer_all(x, addr, ubuf, span, done);
+	return zxproc_xfer_some(x, addr, ubuf, span, done);
+}
 
-	if (x->all) {
-		if (len > limit - addr)
-			return -ENOMEM;
-		return zxproc_xfer_all(x, addr, ubuf, len, done);
-	}
-	/* Bytes beyond the user address space are simply not mapped. */
-	return zxproc_xfer_some(x, addr, ubuf, min(len, limit - addr), done);
+/* The right each direction needs. */
+static int zxproc_xfer_allowed(const struct zxproc_handle *h, bool write)
+{
+	return zxproc_rights_check(h, write ? ZXPROC_RIGHT_WRITE :
+					      ZXPROC_RIGHT_READ);
 }
 
 static int zxproc_xfer_begin(const struct zxproc_handle *h, bool write,
@@ -275,10 +333,6 @@ static int zxproc_xfer_begin(const struct zxproc_handle *h, bool write,
 {
 	int ret;
 
-	ret = zxproc_rights_check(h, write ? ZXPROC_RIGHT_WRITE :
-					     ZXPROC_RIGHT_READ);
-	if (ret)
-		return ret;
 	ret = zxproc_target_get(h, &x->task);
 	if (ret)
 		return ret;
@@ -304,13 +358,23 @@ static void zxproc_xfer_end(struct zxproc_xfer *x)
 	put_task_struct(x->task);
 }
 
-/* Rules every range shares, checked before anything is copied. */
-static int zxproc_range_valid(u64 buf, u64 len)
+/**
+ * zxproc_range_valid() - the rules every range shares
+ * @buf: the caller's buffer address.
+ * @len: the byte count.
+ *
+ * Checked for every range (every segment of a batch) before anything
+ * is copied.
+ *
+ * Return: 0, or -EINVAL for a zero or oversized length or a NULL buffer.
+ */
+VISIBLE_IF_KUNIT int zxproc_range_valid(u64 buf, u64 len)
 {
 	if (!len || len > ZXPROC_MAX_TRANSFER || !buf)
 		return -EINVAL;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(zxproc_range_valid);
 
 /**
  * zxproc_mem_ioctl() - ZXPROC_IOC_WRITE and ZXPROC_IOC_READ
@@ -338,13 +402,16 @@ long zxproc_mem_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 	ret = zxproc_range_valid(req.buf, req.len);
 	if (ret)
 		return ret;
-
-	ret = zxproc_xfer_begin(h, write, req.flags, &x);
+	ret = zxproc_xfer_allowed(h, write);
 	if (ret)
 		return ret;
-	ret = zxproc_xfer_range(&x, req.addr, u64_to_user_ptr(req.buf),
-				req.len, &done);
-	zxproc_xfer_end(&x);
+
+	ret = zxproc_xfer_begin(h, write, req.flags, &x);
+	if (!ret) {
+		ret = zxproc_xfer_range(&x, req.addr, u64_to_user_ptr(req.buf),
+					req.len, &done);
+		zxproc_xfer_end(&x);
+	}
 
 	/* Only @actual is written back: the rest of *uarg is the caller's. */
 	if (put_user((u64)done, &uarg->actual))
@@ -410,10 +477,13 @@ long zxproc_memv_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 	if (IS_ERR(segs))
 		return PTR_ERR(segs);
 	useg = u64_to_user_ptr(req.segs);
+	ret = zxproc_xfer_allowed(h, write);
+	if (ret)
+		goto out_free;
 
 	ret = zxproc_xfer_begin(h, write, req.flags, &x);
 	if (ret)
-		goto out_free;
+		goto out_counts;
 	while (i < req.nr_segs) {
 		size_t done;
 		s64 result;
@@ -434,7 +504,7 @@ long zxproc_memv_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 		ret = 0;
 	}
 	zxproc_xfer_end(&x);
-
+out_counts:
 	if (put_user(actual, &uarg->actual) || put_user(i, &uarg->done))
 		ret = -EFAULT;
 out_free:

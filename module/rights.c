@@ -11,6 +11,7 @@
  * ptrace's: matching uids alone never suffice.  The README lists exactly
  * what is and is not checked.
  */
+#include <kunit/visibility.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/mm_types.h>
@@ -35,6 +36,7 @@ int zxproc_rights_for_open(u32 requested, u32 *rights)
 	*rights = requested;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(zxproc_rights_for_open);
 
 /**
  * zxproc_rights_for_dup() - rights of a duplicate or replacement
@@ -58,6 +60,7 @@ int zxproc_rights_for_dup(u32 have, u32 requested, u32 *rights)
 	*rights = requested;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(zxproc_rights_for_dup);
 
 /**
  * zxproc_rights_check() - may handle @h do an operation needing @needed?
@@ -70,6 +73,7 @@ int zxproc_rights_check(const struct zxproc_handle *h, u32 needed)
 {
 	return (h->rights & needed) == needed ? 0 : -EACCES;
 }
+EXPORT_SYMBOL_IF_KUNIT(zxproc_rights_check);
 
 /*
  * CAP_SYS_PTRACE in @ns, held both now and by whoever opened the device:

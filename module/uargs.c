@@ -14,6 +14,8 @@
 #include <linux/minmax.h>
 #include <linux/uaccess.h>
 
+#include <kunit/visibility.h>
+
 #include "zxproc.h"
 
 #define ZXPROC_IOC_SIZE_BITS (_IOC_SIZEMASK << _IOC_SIZESHIFT)
@@ -31,6 +33,7 @@ bool zxproc_cmd_is(unsigned int cmd, unsigned int known)
 	return (cmd & ~ZXPROC_IOC_SIZE_BITS) == (known & ~ZXPROC_IOC_SIZE_BITS) &&
 	       _IOC_SIZE(cmd) >= _IOC_SIZE(known);
 }
+EXPORT_SYMBOL_IF_KUNIT(zxproc_cmd_is);
 
 /**
  * zxproc_args_in() - copy a command's argument struct in, once

@@ -8,6 +8,7 @@
  * handle.c  process handles: anon-inode files and their ioctls
  * target.c  finding the handle's process and locking it against exec
  * mem.c     the copy engine behind WRITE/READ and WRITEV/READV
+ * kunit.c   KUnit suite of the pure logic above (zxproc_kunit.ko)
  */
 #ifndef ZXPROC_INTERNAL_H
 #define ZXPROC_INTERNAL_H
@@ -70,5 +71,19 @@ long zxproc_mem_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 		      unsigned long arg, bool write);
 long zxproc_memv_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 		       unsigned long arg, bool write);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * mem.c's pure logic, static on production kernels, visible to the
+ * KUnit suite (kunit.c) on kernels built with CONFIG_KUNIT.
+ */
+struct vm_area_struct;
+int zxproc_vma_error(const struct vm_area_struct *vma, unsigned long addr,
+		     unsigned int gup_flags);
+unsigned long zxproc_step(u64 addr, u64 remaining, size_t *off,
+			  size_t *chunk);
+int zxproc_range_span(u64 addr, u64 len, u64 limit, bool all, u64 *span);
+int zxproc_range_valid(u64 buf, u64 len);
+#endif
 
 #endif /* ZXPROC_INTERNAL_H */

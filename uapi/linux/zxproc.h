@@ -124,9 +124,9 @@ struct zxproc_open {
  * struct zxproc_info - result of ZXPROC_IOC_INFO
  * @rights: the handle's ZXPROC_RIGHT_* bits.
  * @type: ZXPROC_OBJ_TYPE_PROCESS.
- * @pid: the target's process id in the caller's pid namespace, or 0 if
- *	it has none there.  It stays the same after the target exits (the
- *	handle keeps the pid from being reused); ZXPROC_INFO_STALE tells.
+ * @pid: the target's process id in the caller's pid namespace; 0 if it
+ *	has none there, or once the process has been reaped (its number
+ *	may then name another process).
  * @flags: ZXPROC_INFO_* bits.
  *
  * Needs no right.  Errors: EFAULT, ENOTTY (not a process handle).
@@ -182,9 +182,9 @@ struct zxproc_dup {
  * @flags: ZXPROC_MEM_* bits.
  * @reserved: must be zero.
  * @actual: out: bytes copied.  Written back (and only this field) on
- *	success and on every error found after the arguments were
- *	accepted, that is all but EINVAL, E2BIG, ENOTTY and the rights'
- *	EACCES.  On EFAULT, EINTR and ESTALE it counts the bytes that did
+ *	success and on every error found after the arguments and the
+ *	handle's rights were accepted, that is all but EINVAL, E2BIG,
+ *	ENOTTY and the rights' EACCES.  On EFAULT, EINTR and ESTALE it counts the bytes that did
  *	reach their destination before the copy stopped.
  *
  * Copies start at @addr and stop at the first byte that cannot be
