@@ -79,3 +79,211 @@ clean:
 -include userlib/cli/cli.mk
 -include tests/tests.mk
 -include tests/demo/demo.mk
+
+# ---- install ----
+#
+# Installing zxproc like any other kernel software (issue 6):
+#
+#   make install        the module for KERNELS (then depmod), the library
+#                       (shared, with its soname links, and static), its
+#                       headers, libzxproc.pc, the man pages, the zxproc
+#                       command, the udev rule (/dev/zxproc root:zxproc
+#                       0660), the sysusers.d entry for group zxproc, and
+#                       with MODULES_LOAD=yes a modules-load.d entry
+#   make uninstall      remove exactly the files `make install` puts there
+#   make dkms-install   copy the module sources to /usr/src/zxproc-VERSION,
+#                       then `dkms add`, `dkms build`, `dkms install` them
+#                       for KERNELS; re-running it rebuilds from the copy
+#   make dkms-remove    `dkms remove --all`, and delete that copy
+#   make sign           sign $(BUILD)/kernel/REL/zxproc.ko for KERNELS with
+#                       a MOK key pair (MOK_KEY, MOK_CERT; see below)
+#   make mok-keygen     create a MOK key pair in MOK_DIR
+#
+# DESTDIR stages the files for a package: nothing outside it is touched,
+# and what a real install also does is left to the package's scripts (run
+# `depmod -a REL`, create the group with systemd-sysusers or `groupadd
+# --system zxproc`, run ldconfig, reload udev).  Without DESTDIR,
+# `make install` does all of that itself.
+#
+# PREFIX (/usr/local) places the library, headers, man pages and command.
+# udev and systemd never read /usr/local, so the udev rule, sysusers.d and
+# modules-load.d files go where the system's own udev and systemd look
+# (from their pkg-config files), and the module under /lib/modules.
+
+BINDIR		?= $(PREFIX)/bin
+MANDIR		?= $(PREFIX)/share/man
+PKGCONFIGDIR	?= $(LIBDIR)/pkgconfig
+UDEVRULESDIR	?= $(or $(shell pkg-config --variable=udevdir udev 2>/dev/null),/lib/udev)/rules.d
+SYSUSERSDIR	?= $(or $(shell pkg-config --variable=sysusersdir systemd 2>/dev/null),/usr/lib/sysusers.d)
+MODULESLOADDIR	?= $(or $(shell pkg-config --variable=modulesloaddir systemd 2>/dev/null),/usr/lib/modules-load.d)
+# Under /lib/modules/REL: "updates" is searched before the kernel's own
+# modules (depmod.d(5)); DKMS uses its subdirectory updates/dkms.
+INSTALL_MOD_DIR	?= updates
+MODULES_LOAD	?= no
+INSTALL		?= install
+
+# Installed files, relative to their directories.
+INST_MODULE	= lib/modules/$$rel/$(INSTALL_MOD_DIR)/zxproc.ko
+INST_MAN	:= $(sort $(wildcard $(TOP)/userlib/man/man1/*.1 $(TOP)/userlib/man/man3/*.3))
+INST_DATA	:= $(TOP)/userlib/data
+# The zxproc command, once its rules exist (userlib/cli/cli.mk).
+INST_CLI	:= $(if $(wildcard $(TOP)/userlib/cli/cli.mk),$(BUILD)/userlib/zxproc)
+
+.PHONY: install uninstall dkms-install dkms-remove sign mok-keygen version-check-built
+
+# Built products carry the version too; check them once they are built
+# (tests/version-check runs before the build for the literal copies).
+all: version-check-built
+version-check-built: modules lib $(INST_CLI)
+	@$(TOP)/tests/version-check $(VERSION) $(patsubst %,$(BUILD)/kernel/%/zxproc.ko,$(KERNELS)) \
+		$(LIB_SO) $(LIB_PC)
+
+# Only with DESTDIR empty: the running system's own state.
+real_install	= $(if $(DESTDIR),,yes)
+
+# depmod for one release ($$rel): on the real system; in DESTDIR only when
+# it holds that kernel's whole module tree (a system image), because index
+# files generated for our module alone would replace the system's.
+define depmod_release
+	if [ -z "$(DESTDIR)" ]; then \
+		depmod -a $$rel; \
+	elif [ -e "$(DESTDIR)/lib/modules/$$rel/modules.order" ]; then \
+		depmod -b "$(DESTDIR)" -a $$rel; \
+	fi
+endef
+
+# udev re-reads its rules and re-applies them to /dev/zxproc, if udev runs.
+define udev_reload
+	if udevadm control --ping >/dev/null 2>&1; then \
+		udevadm control --reload && \
+		udevadm trigger --action=add --subsystem-match=misc --sysname-match=zxproc && \
+		udevadm settle; \
+	fi
+endef
+
+install: version-check-built
+	@set -e; \
+	if [ -n "$(real_install)" ] && ! getent group zxproc >/dev/null; then \
+		echo "  GROUP   zxproc (groupadd --system)"; groupadd --system zxproc; \
+	fi; \
+	for rel in $(KERNELS); do \
+		echo "  INSTALL $(DESTDIR)/$(INST_MODULE)"; \
+		$(INSTALL) -D -m 0644 $(BUILD)/kernel/$$rel/zxproc.ko "$(DESTDIR)/$(INST_MODULE)"; \
+		$(depmod_release); \
+	done; \
+	echo "  INSTALL $(DESTDIR)$(LIBDIR)/libzxproc.*"; \
+	$(INSTALL) -d "$(DESTDIR)$(LIBDIR)" "$(DESTDIR)$(PKGCONFIGDIR)"; \
+	$(INSTALL) -m 0644 $(LIB_SO) $(LIB_A) "$(DESTDIR)$(LIBDIR)/"; \
+	ln -sfn libzxproc.so.$(VERSION) "$(DESTDIR)$(LIBDIR)/$(LIB_SONAME)"; \
+	ln -sfn $(LIB_SONAME) "$(DESTDIR)$(LIBDIR)/libzxproc.so"; \
+	$(INSTALL) -m 0644 $(LIB_PC) "$(DESTDIR)$(PKGCONFIGDIR)/"; \
+	echo "  INSTALL $(DESTDIR)$(INCLUDEDIR)/{zircon,zxproc,linux}"; \
+	for h in $(LIB_PUBLIC_HDRS); do \
+		$(INSTALL) -D -m 0644 $(LIB_DIR)/include/$$h "$(DESTDIR)$(INCLUDEDIR)/$$h"; \
+	done; \
+	$(INSTALL) -D -m 0644 $(TOP)/uapi/linux/zxproc.h "$(DESTDIR)$(INCLUDEDIR)/linux/zxproc.h"; \
+	echo "  INSTALL $(DESTDIR)$(MANDIR)"; \
+	for m in $(INST_MAN); do \
+		s=$${m##*.}; $(INSTALL) -D -m 0644 $$m "$(DESTDIR)$(MANDIR)/man$$s/$${m##*/}"; \
+	done; \
+	if [ -n "$(INST_CLI)" ]; then \
+		echo "  INSTALL $(DESTDIR)$(BINDIR)/zxproc"; \
+		$(INSTALL) -D -m 0755 $(INST_CLI) "$(DESTDIR)$(BINDIR)/zxproc"; \
+	fi; \
+	echo "  INSTALL $(DESTDIR)$(UDEVRULESDIR)/60-zxproc.rules"; \
+	$(INSTALL) -D -m 0644 $(INST_DATA)/60-zxproc.rules "$(DESTDIR)$(UDEVRULESDIR)/60-zxproc.rules"; \
+	$(INSTALL) -D -m 0644 $(INST_DATA)/sysusers.conf "$(DESTDIR)$(SYSUSERSDIR)/zxproc.conf"; \
+	case "$(MODULES_LOAD)" in \
+	yes) echo "  INSTALL $(DESTDIR)$(MODULESLOADDIR)/zxproc.conf"; \
+	     $(INSTALL) -D -m 0644 $(INST_DATA)/modules-load.conf "$(DESTDIR)$(MODULESLOADDIR)/zxproc.conf" ;; \
+	no) ;; \
+	*) echo "install: MODULES_LOAD must be yes or no, not '$(MODULES_LOAD)'" >&2; exit 2 ;; \
+	esac; \
+	if [ -n "$(real_install)" ]; then \
+		ldconfig; $(udev_reload); \
+	else \
+		echo "  NOTE    packages run: depmod -a REL; systemd-sysusers zxproc.conf (or groupadd --system zxproc); ldconfig; udevadm control --reload"; \
+	fi
+
+# The group stays: files and processes may still carry its gid, and a
+# later group that reused the number would inherit them (Debian's policy
+# for system groups too).
+uninstall:
+	@set -e; \
+	for rel in $(KERNELS); do \
+		echo "  REMOVE  $(DESTDIR)/$(INST_MODULE)"; \
+		rm -f "$(DESTDIR)/$(INST_MODULE)"; \
+		if [ -d "$(DESTDIR)/lib/modules/$$rel" ]; then $(depmod_release); fi; \
+	done; \
+	echo "  REMOVE  $(DESTDIR)$(LIBDIR)/libzxproc.* and the rest"; \
+	rm -f "$(DESTDIR)$(LIBDIR)/libzxproc.so.$(VERSION)" "$(DESTDIR)$(LIBDIR)/$(LIB_SONAME)" \
+		"$(DESTDIR)$(LIBDIR)/libzxproc.so" "$(DESTDIR)$(LIBDIR)/libzxproc.a" \
+		"$(DESTDIR)$(PKGCONFIGDIR)/libzxproc.pc"; \
+	for h in $(LIB_PUBLIC_HDRS) linux/zxproc.h; do rm -f "$(DESTDIR)$(INCLUDEDIR)/$$h"; done; \
+	for d in zircon/syscalls zircon zxproc; do \
+		[ ! -d "$(DESTDIR)$(INCLUDEDIR)/$$d" ] || rmdir --ignore-fail-on-non-empty "$(DESTDIR)$(INCLUDEDIR)/$$d"; \
+	done; \
+	for m in $(INST_MAN); do s=$${m##*.}; rm -f "$(DESTDIR)$(MANDIR)/man$$s/$${m##*/}"; done; \
+	rm -f "$(DESTDIR)$(BINDIR)/zxproc" "$(DESTDIR)$(UDEVRULESDIR)/60-zxproc.rules" \
+		"$(DESTDIR)$(SYSUSERSDIR)/zxproc.conf" "$(DESTDIR)$(MODULESLOADDIR)/zxproc.conf"; \
+	if [ -n "$(real_install)" ]; then ldconfig; $(udev_reload); fi
+
+# DKMS builds from its own copy of exactly the module's sources: Kbuild
+# alone describes the build, so nothing outside the copy is needed.
+DKMS		?= dkms
+DKMS_SRC	= /usr/src/zxproc-$(VERSION)
+dkms_added	= $(DKMS) status -m zxproc -v $(VERSION) 2>/dev/null | grep -q .
+
+dkms-install: version-check
+	@set -e; \
+	echo "  COPY    $(DKMS_SRC)"; \
+	rm -rf "$(DKMS_SRC).new"; \
+	for f in $(KERNEL_SRCS) dkms.conf; do $(INSTALL) -D -m 0644 $(TOP)/$$f "$(DKMS_SRC).new/$$f"; done; \
+	rm -rf "$(DKMS_SRC)"; mv "$(DKMS_SRC).new" "$(DKMS_SRC)"; \
+	$(dkms_added) || $(DKMS) add -m zxproc -v $(VERSION); \
+	for rel in $(KERNELS); do \
+		$(DKMS) build --force -m zxproc -v $(VERSION) -k $$rel; \
+		$(DKMS) install --force -m zxproc -v $(VERSION) -k $$rel; \
+	done
+
+dkms-remove:
+	@set -e; \
+	if $(dkms_added); then $(DKMS) remove -m zxproc -v $(VERSION) --all; fi; \
+	echo "  REMOVE  $(DKMS_SRC)"; rm -rf "$(DKMS_SRC)"
+
+# Module signing for Secure Boot.  The key pair is MOK_DIR's (made by
+# `make mok-keygen`), else DKMS's own (/var/lib/dkms/mok.key, mok.pub,
+# which Debian's dkms creates and signs its builds with), unless MOK_KEY
+# and MOK_CERT name one.  Enroll the certificate once with
+# `mokutil --import CERT` and confirm it in the firmware's MokManager at
+# the next boot.  tests/install/sign-module documents the signing itself.
+MOK_DIR		?= /var/lib/zxproc
+mok_pair	= $(if $(filter 2,$(words $(wildcard $(1) $(2)))),$(1) $(2))
+MOK_PAIR	:= $(or $(call mok_pair,$(MOK_DIR)/mok.key,$(MOK_DIR)/mok.der), \
+		        $(call mok_pair,/var/lib/dkms/mok.key,/var/lib/dkms/mok.pub), \
+		        $(MOK_DIR)/mok.key $(MOK_DIR)/mok.der)
+MOK_KEY		?= $(word 1,$(MOK_PAIR))
+MOK_CERT	?= $(word 2,$(MOK_PAIR))
+
+sign: modules
+	@for rel in $(KERNELS); do \
+		$(TOP)/tests/install/sign-module "$(MOK_KEY)" "$(MOK_CERT)" /lib/modules/$$rel/build \
+			$(BUILD)/kernel/$$rel/zxproc.ko || exit 1; \
+	done
+
+# Never replaces a key: one that is enrolled cannot be made again.
+mok-keygen:
+	@set -e; \
+	if [ -e "$(MOK_DIR)/mok.key" ] || [ -e "$(MOK_DIR)/mok.der" ]; then \
+		echo "mok-keygen: $(MOK_DIR) already holds a key pair; not replacing it" >&2; exit 1; \
+	fi; \
+	$(INSTALL) -d -m 0700 "$(MOK_DIR)"; \
+	umask 077; \
+	openssl req -new -x509 -newkey rsa:2048 -nodes -days 36500 -sha256 \
+		-subj "/CN=zxproc module signing key/" \
+		-addext basicConstraints=critical,CA:FALSE -addext keyUsage=digitalSignature \
+		-addext extendedKeyUsage=codeSigning \
+		-keyout "$(MOK_DIR)/mok.key" -outform DER -out "$(MOK_DIR)/mok.der" 2>/dev/null; \
+	chmod 0644 "$(MOK_DIR)/mok.der"; \
+	echo "  KEYGEN  $(MOK_DIR)/mok.key (private) and $(MOK_DIR)/mok.der (certificate)"; \
+	echo "  enroll it for Secure Boot: mokutil --import $(MOK_DIR)/mok.der, reboot, confirm in MokManager"
