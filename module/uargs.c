@@ -27,6 +27,8 @@
  *
  * Direction, type and number must match exactly; the size may be larger
  * (a newer caller) but not smaller than the first published struct.
+ *
+ * Return: true if @cmd is @known at a size this module can serve.
  */
 bool zxproc_cmd_is(unsigned int cmd, unsigned int known)
 {
