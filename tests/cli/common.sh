@@ -90,6 +90,10 @@ map_base() { # PID NAME-SUFFIX
 
 hex() { printf '0x%x' "$(($1))"; }
 
+# TEXT with the characters special to extended regexes escaped, for
+# patterns holding paths or kernel releases ("6.12.117+deb12-amd64").
+re() { printf '%s' "$1" | sed 's/[][\\.*^$+?(){}|]/\\&/g'; }
+
 # Run CMD; the test passes when it exits with STATUS and its stderr
 # matches the extended regex PATTERN ("" for any).  Leaves $out, $err.
 expect() { # DESC STATUS PATTERN CMD...

@@ -261,10 +261,9 @@ int zxc_cmd_load(int argc, char **argv)
 	}
 	mod = zxc_kmod_installed(ctx);
 	if (mod == NULL) {
-		zxc_err("zxproc.ko is not installed for kernel %s (libkmod finds no zxproc in /lib/modules/%s): install it with `make modules_install`-style copying into /lib/modules/%s/extra and `depmod`, or `dkms install zxproc/%d.%d.%d -k %s`",
-			kernel_release(), kernel_release(), kernel_release(),
-			ZXPROC_VERSION_MAJOR, ZXPROC_VERSION_MINOR,
-			ZXPROC_VERSION_PATCH, kernel_release());
+		zxc_err("zxproc.ko is not installed for kernel %s (libkmod finds no zxproc in /lib/modules/%s): run `make install` or `make dkms-install` in zxproc's source tree, or `dkms install zxproc/%d.%d.%d -k %s`",
+			kernel_release(), kernel_release(), ZXPROC_VERSION_MAJOR,
+			ZXPROC_VERSION_MINOR, ZXPROC_VERSION_PATCH, kernel_release());
 		kmod_unref(ctx);
 		return ZXC_EXIT_NOT_INSTALLED;
 	}
