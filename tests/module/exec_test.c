@@ -236,14 +236,14 @@ TEST_F(exec, handle_is_stale_after_exit)
 	EXPECT_EQ(ZXPROC_INFO_STALE, info.flags);
 	EXPECT_EQ(self->pid, info.pid);
 
-	/* Reaped: the pid stays reserved for the handle. */
+	/* Reaped: the number is free for reuse, so INFO no longer names it. */
 	ASSERT_EQ(self->pid, waitpid(self->pid, NULL, 0));
 	EXPECT_EQ(-ESTALE, zx_write(h, zx_ptr(self->region), self->src, 64, &actual));
 	EXPECT_EQ(-ESTALE, zx_read(h, zx_ptr(self->region), buf, sizeof(buf), &actual));
 	EXPECT_EQ(-1, zx_not_all(buf, 0xaa, sizeof(buf)));
 	ASSERT_EQ(0, zx_info(h, &info));
 	EXPECT_EQ(ZXPROC_INFO_STALE, info.flags);
-	EXPECT_EQ(self->pid, info.pid);
+	EXPECT_EQ(0, info.pid);
 	self->pid = 0;
 	close(h);
 }
@@ -269,6 +269,53 @@ TEST_F(exec, estale_writes_back_actual)
 	actual = ZX_SENTINEL;
 	EXPECT_EQ(-ESTALE, zx_read(h, zx_ptr(self->region), buf, sizeof(buf), &actual));
 	EXPECT_EQ(0U, actual);
+	close(h);
+}
+
+/*
+ * Once the target is reaped its pid number is free, and the kernel may
+ * give it to a new process (a held struct pid does not reserve the
+ * number).  The old handle must never reach the newcomer.
+ */
+TEST_F(exec, handle_never_reaches_a_process_reusing_the_pid)
+{
+	struct zxproc_info info;
+	uint64_t actual = 0;
+	char last[32];
+	pid_t old, reuse = -1;
+	int h, i;
+
+	old = zx_target();
+	ASSERT_LT(0, old);
+	h = zx_open(self->dev, old, ZXPROC_RIGHTS_ALL);
+	ASSERT_LE(0, h);
+	zx_reap(old);
+	/* ns_last_pid: the next fork gets old (checkpoint/restore's knob). */
+	for (i = 0; i < 5 && reuse != old; i++) {
+		zx_reap(reuse);
+		snprintf(last, sizeof(last), "%d", old - 1);
+		if (zx_write_file("/proc/sys/kernel/ns_last_pid", last))
+			break;
+		reuse = zx_target();
+		ASSERT_LT(0, reuse);
+	}
+	if (reuse != old) {
+		zx_reap(reuse);
+		SKIP(return, "could not get pid %d again through ns_last_pid", old);
+	}
+	self->pid = reuse;
+	TH_LOG("pid %d now names a new process", old);
+
+	EXPECT_EQ(-ESTALE, zx_write(h, zx_ptr(self->region), self->src, 64, &actual));
+	EXPECT_EQ(-1, zx_differs(reuse, zx_ptr(self->region), self->region, 2 * self->page));
+	ASSERT_EQ(0, zx_info(h, &info));
+	EXPECT_EQ(ZXPROC_INFO_STALE, info.flags);
+	/* A new handle does reach the newcomer. */
+	close(h);
+	h = zx_open(self->dev, reuse, ZXPROC_RIGHT_WRITE);
+	ASSERT_LE(0, h);
+	ASSERT_EQ(0, zx_write(h, zx_ptr(self->region), self->src, 64, &actual));
+	EXPECT_EQ(64U, actual);
 	close(h);
 }
 
