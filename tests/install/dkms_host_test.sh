@@ -1,0 +1,152 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# DKMS with Debian's own dkms: `make dkms-install` copies exactly the
+# module's sources to /usr/src/zxproc-VERSION and runs dkms add, build and
+# install for every Debian kernel; the module DKMS installed is then the
+# one each kernel's guest loads, and it passes tests/install/guest-dkms
+# there; `make dkms-remove` leaves nothing behind.
+#
+# Host suite; it changes this machine as `make dkms-install` does
+# (/usr/src, /var/lib/dkms, /lib/modules/REL/updates/dkms) and undoes it.
+# It refuses to touch a zxproc that DKMS already manages here.  Needs
+# `make` and `make tests` to have run (library, device suite).
+set -eu
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build_dir=${BUILD:-$top/build}
+# shellcheck source=tests/lib/tap.sh
+. "$top/tests/lib/tap.sh"
+# shellcheck source=tests/install/lib.sh
+. "$top/tests/install/lib.sh"
+
+if [ -n "${ZXPROC_VM:-}" ]; then
+	skip "install/dkms" "a host suite (tests/run-suites must run *_host_test.sh on the host)"
+	done_testing
+fi
+
+version=$(make_var VERSION)
+kernels=$(make_var KERNELS)
+src=/usr/src/zxproc-$version
+present=$(dkms status -m zxproc 2>/dev/null || true)
+if [ -n "$present" ] || [ -e "$src" ]; then
+	skip "dkms add/build/install/remove" \
+		"zxproc is already installed with DKMS here (${present:-$src}); 'make dkms-remove' first"
+	done_testing
+fi
+
+tmp=$(mktemp -d)
+added=
+# shellcheck disable=SC2317 # called from the trap
+cleanup() {
+	local status=$?
+	[ -z "$added" ] || make -s -C "$top" dkms-remove >/dev/null 2>&1 || true
+	rm -rf "$tmp"
+	return "$status"
+}
+trap 'cleanup; _tap_exit' EXIT
+
+mk() { make -s --no-print-directory -C "$top" BUILD="$build_dir" "$@"; }
+elapsed() { echo "$(($(date +%s) - $1)) s"; }
+
+start=$(date +%s)
+added=1
+if out=$(mk dkms-install 2>&1); then
+	ok "make dkms-install: dkms add, build, install for $(echo "$kernels" | wc -w) kernels ($(elapsed "$start"))"
+else
+	not_ok "make dkms-install" "$out"
+fi
+
+want=$(cd "$top" && printf '%s\n' Kbuild dkms.conf module/*.c module/*.h uapi/linux/zxproc.h | LC_ALL=C sort)
+have=$(cd "$src" 2>/dev/null && find . -type f | sed 's|^\./||' | LC_ALL=C sort)
+if [ "$have" = "$want" ]; then
+	ok "$src holds exactly Kbuild, dkms.conf, module/ and the uapi header"
+else
+	not_ok "$src holds exactly Kbuild, dkms.conf, module/ and the uapi header" \
+		"$(diff <(echo "$want") <(echo "$have"))"
+fi
+
+declare -A ko
+for rel in $kernels; do
+	if dkms status -m zxproc -v "$version" -k "$rel" 2>/dev/null | grep -q ': installed$'; then
+		ok "$rel: dkms status says installed"
+	else
+		not_ok "$rel: dkms status says installed" "$(dkms status -m zxproc 2>/dev/null)"
+	fi
+	# Debian's 6.12 compresses its modules, and DKMS follows the kernel.
+	ko[$rel]=$(ls /lib/modules/"$rel"/updates/dkms/zxproc.ko* 2>/dev/null || true)
+	if [ "$(echo "${ko[$rel]}" | wc -w)" = 1 ] &&
+		[ "$(modinfo -F version "${ko[$rel]}")" = "$version" ] &&
+		modinfo -F vermagic "${ko[$rel]}" | grep -q "^$rel "; then
+		ok "$rel: ${ko[$rel]} is zxproc $version for $rel"
+	else
+		not_ok "$rel: /lib/modules/$rel/updates/dkms/zxproc.ko* is zxproc $version for $rel" "'${ko[$rel]}'"
+	fi
+	if [ "$(modinfo -k "$rel" -n zxproc 2>&1)" = "${ko[$rel]}" ]; then
+		ok "$rel: depmod ran: modprobe zxproc finds the DKMS module"
+	else
+		not_ok "$rel: depmod ran: modprobe zxproc finds the DKMS module" "$(modinfo -k "$rel" -n zxproc 2>&1)"
+	fi
+	# The build saw nothing of this tree: only DKMS's copy of $src.
+	log=/var/lib/dkms/zxproc/$version/$rel/x86_64/log/make.log
+	if [ -r "$log" ] && ! grep -qF "$top" "$log"; then
+		ok "$rel: the DKMS build log never mentions $top"
+	else
+		not_ok "$rel: the DKMS build log never mentions $top" "$(grep -F "$top" "$log" 2>&1 | head -n 5)"
+	fi
+done
+
+# Idempotent: a second run rebuilds and reinstalls (one kernel, for time).
+rel=${kernels%% *}
+start=$(date +%s)
+if out=$(mk dkms-install KERNELS="$rel" 2>&1) &&
+	dkms status -m zxproc -v "$version" -k "$rel" 2>/dev/null | grep -q ': installed$'; then
+	ok "make dkms-install again ($rel): rebuilt and installed ($(elapsed "$start"))"
+else
+	not_ok "make dkms-install again ($rel)" "$out"
+fi
+
+# In the guests: the DKMS-built module is the one loaded.
+check "selfwrite.c builds against the tree's libzxproc" \
+	cc -std=c11 -Wall -Wextra -Werror -I"$top/userlib/include" -o "$tmp/selfwrite" \
+	"$top/tests/install/selfwrite.c" "$build_dir/userlib/libzxproc.a" -lpthread
+for kernel in $("$top/tests/vm/kernels" | awk '$1 != "debug" { print $1 }'); do
+	rel=$("$top/tests/vm/kernels" "$kernel")
+	start=$(date +%s)
+	status=0
+	out=$("$top/tests/vm/run" --kernel "$kernel" --module "${ko[$rel]:-none}" --timeout 300 -- \
+		"$top/tests/install/guest-dkms" "${ko[$rel]:-none}" "$tmp/selfwrite" "$build_dir" 2>&1) ||
+		status=$?
+	n=0
+	while IFS= read -r line; do
+		case $line in
+		"PASS: "*) ok "$kernel guest: ${line#PASS: }"; n=$((n + 1)) ;;
+		"FAIL: "*) not_ok "$kernel guest: ${line#FAIL: }"; n=$((n + 1)) ;;
+		*) diag "$line" ;;
+		esac
+	done <<<"$out"
+	if [ "$status" -eq 0 ] && [ "$n" -gt 0 ]; then
+		ok "$kernel guest: loads ${ko[$rel]} ($(elapsed "$start"))"
+	else
+		not_ok "$kernel guest: loads ${ko[$rel]:-the DKMS module}" "exit status $status after $n checks"
+	fi
+done
+
+start=$(date +%s)
+check "make dkms-remove" mk dkms-remove
+added=
+left=$(dkms status -m zxproc 2>/dev/null; ls -d "$src" /lib/modules/*/updates/dkms/zxproc.ko* 2>/dev/null || true)
+if [ -z "$left" ]; then
+	ok "nothing of zxproc is left in DKMS, /usr/src or /lib/modules ($(elapsed "$start"))"
+else
+	not_ok "nothing of zxproc is left in DKMS, /usr/src or /lib/modules" "$left"
+fi
+for rel in $kernels; do
+	if modinfo -k "$rel" -n zxproc >/dev/null 2>&1; then
+		not_ok "$rel: modprobe no longer finds zxproc"
+	else
+		ok "$rel: modprobe no longer finds zxproc"
+	fi
+done
+
+done_testing

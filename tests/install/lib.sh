@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Helpers of the install suites (tests/install/*_host_test.sh) and of
+# their guest half (tests/install/guest-install), sourced with $top set to
+# the source tree.
+: "${top:?set top to the source tree before sourcing tests/install/lib.sh}"
+
+# make's own value of a variable (VERSION, VERSION_MAJOR, ...), so the
+# suites use the Makefile's one derivation from uapi/linux/zxproc.h.
+make_var() { # NAME [MAKE-ARGS...]
+	local name=$1
+	shift
+	make -s --no-print-directory -C "$top" "$@" \
+		--eval "zxproc-print-var: ; @echo \$($name)" zxproc-print-var
+}
+
+# tests/install/expected-tree, rendered for VERSION and kernel RELEASEs.
+expected_tree() { # VERSION RELEASE...
+	local version=$1 major=${1%%.*} line rel
+	shift
+	grep -v '^#' "$top/tests/install/expected-tree" | while IFS= read -r line; do
+		case $line in
+		*@REL@*) for rel do echo "${line//@REL@/$rel}"; done ;;
+		*) echo "$line" ;;
+		esac
+	done | sed -e "s/@VERSION@/$version/g" -e "s/@MAJOR@/$major/g" | LC_ALL=C sort
+}
+
+# What DIR holds, in expected-tree's format (directories are not listed;
+# anything but a file or a link is, as "other").
+list_tree() { # DIR
+	find "$1" -mindepth 1 \( -type f -printf '%#m %P\n' \) -o \
+		\( -type l -printf 'link %P -> %l\n' \) -o \
+		\( ! -type d -printf 'other %P\n' \) | LC_ALL=C sort
+}
+
+# The group line for `setpriv --groups`: zxproc's gid.
+zxproc_gid() {
+	getent group zxproc | cut -d: -f3
+}
