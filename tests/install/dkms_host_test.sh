@@ -26,7 +26,9 @@ if [ -n "${ZXPROC_VM:-}" ]; then
 fi
 
 version=$(make_var VERSION)
-kernels=$(make_var KERNELS)
+# Releases of the kernels to boot (a name, or a release in /boot).
+kernels=$(for k in $(guest_kernels); do "$top/tests/vm/kernels" "$k" 2>/dev/null || echo "$k"; done |
+	paste -sd ' ')
 src=/usr/src/zxproc-$version
 present=$(dkms status -m zxproc 2>/dev/null || true)
 if [ -n "$present" ] || [ -e "$src" ]; then
@@ -51,7 +53,7 @@ elapsed() { echo "$(($(date +%s) - $1)) s"; }
 
 start=$(date +%s)
 added=1
-if out=$(mk dkms-install 2>&1); then
+if out=$(mk dkms-install KERNELS="$kernels" 2>&1); then
 	ok "make dkms-install: dkms add, build, install for $(echo "$kernels" | wc -w) kernels ($(elapsed "$start"))"
 else
 	not_ok "make dkms-install" "$out"
@@ -110,8 +112,8 @@ fi
 check "selfwrite.c builds against the tree's libzxproc" \
 	cc -std=c11 -Wall -Wextra -Werror -I"$top/userlib/include" -o "$tmp/selfwrite" \
 	"$top/tests/install/selfwrite.c" "$build_dir/userlib/libzxproc.a" -lpthread
-for kernel in $("$top/tests/vm/kernels" | awk '$1 != "debug" { print $1 }'); do
-	rel=$("$top/tests/vm/kernels" "$kernel")
+for kernel in $(guest_kernels); do
+	rel=$("$top/tests/vm/kernels" "$kernel" 2>/dev/null || echo "$kernel")
 	start=$(date +%s)
 	status=0
 	out=$("$top/tests/vm/run" --kernel "$kernel" --module "${ko[$rel]:-none}" --timeout 300 -- \

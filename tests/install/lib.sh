@@ -39,3 +39,13 @@ list_tree() { # DIR
 zxproc_gid() {
 	getent group zxproc | cut -d: -f3
 }
+
+# The kernels the suites boot, by name: $ZXPROC_KERNELS (tests/run-suites
+# sets it from KERNELS=), else Debian's stock ones; never "debug", whose
+# headers are not installed (DKMS and `make install` need them).
+guest_kernels() {
+	local k
+	for k in ${ZXPROC_KERNELS:-$("$top/tests/vm/kernels" | awk '{ print $1 }')}; do
+		[ "$k" = debug ] || echo "$k"
+	done
+}
