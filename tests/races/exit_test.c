@@ -17,8 +17,10 @@
  *    first, a short count or ENOMEM.
  *  - Caller death.  A caller killed (SIGKILL) while a 64 MiB write runs
  *    dies promptly: the module checks for a fatal signal between
- *    batches of 64 pages, in every lock it sleeps on, and the copy
- *    itself stops on a fault.  Measured from kill() to waitpid(), for
+ *    batches of 64 pages and between pages of a copy, in every lock it
+ *    sleeps on, and the copy itself stops on a fault.  (An
+ *    all-or-nothing write killed during its copy stops there, with the
+ *    bytes copied so far: EINTR, not the accessibility rule, applies.)  Measured from kill() to waitpid(), for
  *    plain and all-or-nothing writes killed at random points, and for a
  *    caller whose own source buffer stalls the copy (userfaultfd, never
  *    served): while it is stuck, the target can still munmap and exec,
@@ -400,14 +402,6 @@ TEST_F_TIMEOUT(death, caller_killed_mid_64mib_write, 900)
 		total += t;
 		TH_LOG("kill %u (%s) after %lld us: dead in %lld ms, %ld of %lu pages written",
 		       i, flags ? "all-or-nothing" : "plain", delay_us, t, landed, BIG / PAGE);
-		/*
-		 * All or nothing: pinning (which faults every page in) checks
-		 * for the kill between batches; the copy after it does not
-		 * stop.  So: no page written, or all of them.
-		 */
-		if (flags)
-			EXPECT_TRUE(landed == 0 || landed == (long)(BIG / PAGE))
-				TH_LOG("all-or-nothing write killed with %ld pages written", landed);
 	}
 	zx_reap(target);
 	TH_LOG("one whole 64 MiB write: %lld ms; %u kills (%u mid-write): worst %lld ms, mean %lld ms from kill to reaped",
