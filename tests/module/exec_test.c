@@ -2,8 +2,9 @@
 /*
  * A handle is bound to the address space it was checked against: after
  * the target execs or exits, every access fails with ESTALE, nothing is
- * written into the new image, and INFO reports ZXPROC_INFO_STALE (with
- * the pid kept).  This is the /proc/PID/mem lesson (CVE-2012-0056).
+ * written into the new image, and INFO reports ZXPROC_INFO_STALE (and
+ * pid 0 once the process is reaped: its number may be reused).  This is
+ * the /proc/PID/mem lesson (CVE-2012-0056).
  */
 #include <pthread.h>
 
@@ -310,6 +311,7 @@ TEST_F(exec, handle_never_reaches_a_process_reusing_the_pid)
 	EXPECT_EQ(-1, zx_differs(reuse, zx_ptr(self->region), self->region, 2 * self->page));
 	ASSERT_EQ(0, zx_info(h, &info));
 	EXPECT_EQ(ZXPROC_INFO_STALE, info.flags);
+	EXPECT_EQ(0, info.pid);	/* the number is the newcomer's now */
 	/* A new handle does reach the newcomer. */
 	close(h);
 	h = zx_open(self->dev, reuse, ZXPROC_RIGHT_WRITE);
