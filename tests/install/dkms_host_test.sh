@@ -84,6 +84,16 @@ for rel in $kernels; do
 	else
 		not_ok "$rel: /lib/modules/$rel/updates/dkms/zxproc.ko* is zxproc $version for $rel" "'${ko[$rel]}'"
 	fi
+	# Debian's dkms signs what it builds with its own MOK pair, made on
+	# first use; `make sign` defaults to the same pair.
+	serial=$(openssl x509 -inform DER -in /var/lib/dkms/mok.pub -noout -serial 2>&1 |
+		sed 's/^serial=//; s/../&:/g; s/:$//')
+	if [ "$(modinfo -F sig_key "${ko[$rel]}" 2>&1)" = "$serial" ]; then
+		ok "$rel: DKMS signed it with /var/lib/dkms/mok.key ($(modinfo -F signer "${ko[$rel]}"))"
+	else
+		not_ok "$rel: DKMS signed it with /var/lib/dkms/mok.key" \
+			"sig_key '$(modinfo -F sig_key "${ko[$rel]}" 2>&1)', mok.pub serial '$serial'"
+	fi
 	if [ "$(modinfo -k "$rel" -n zxproc 2>&1)" = "${ko[$rel]}" ]; then
 		ok "$rel: depmod ran: modprobe zxproc finds the DKMS module"
 	else
