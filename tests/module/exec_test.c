@@ -321,4 +321,120 @@ TEST_F(exec, handle_never_reaches_a_process_reusing_the_pid)
 	close(h);
 }
 
+/* The effective uid in /proc/PID/status, or -1. */
+static long euid_of(pid_t pid)
+{
+	char path[64], buf[2048], *p;
+	long r, e;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (zx_read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	p = strstr(buf, "\nUid:");
+	if (!p || sscanf(p, "\nUid: %ld %ld", &r, &e) != 2)
+		return -1;
+	return e;
+}
+
+struct suid {
+	int dev;	/* opened by root before the children dropped privileges */
+	int sock, rsock;	/* the handle travels from sock to rsock */
+	int stdin_fd;	/* the new image's stdin: a pipe nobody writes */
+	int done;	/* close-on-exec: EOF means the exec happened */
+	int go, result;	/* the holder's orders and answer */
+	uint64_t addr;
+};
+
+/* Nobody opens its own process, hands the handle out, execs setuid root. */
+static int suid_victim(void *p)
+{
+	struct suid *a = p;
+	int h;
+
+	CHILD_CHECK(1, zx_become_nobody() == 0);
+	h = zx_open(a->dev, getpid(), ZXPROC_RIGHTS_ALL);
+	CHILD_CHECK(2, h >= 0);
+	CHILD_CHECK(3, zx_send_fd(a->sock, h) == 0);
+	CHILD_CHECK(4, dup2(a->stdin_fd, 0) == 0);
+	execl("/usr/bin/passwd", "passwd", (char *)NULL);
+	return 5;
+}
+
+/* Another nobody process holds the handle and tries the new image. */
+static int suid_holder(void *p)
+{
+	struct suid *a = p;
+	uint8_t junk[64];
+	uint64_t actual;
+	int h, ret;
+
+	memset(junk, 0xe7, sizeof(junk));
+	CHILD_CHECK(1, zx_become_nobody() == 0);
+	h = zx_recv_fd(a->rsock);
+	CHILD_CHECK(2, h >= 0);
+	CHILD_CHECK(3, read(a->go, &a->addr, sizeof(a->addr)) == sizeof(a->addr));
+	ret = zx_write(h, a->addr, junk, sizeof(junk), &actual);
+	CHILD_CHECK(4, write(a->result, &ret, sizeof(ret)) == sizeof(ret));
+	return 0;
+}
+
+static pid_t fork_run(int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		_exit(fn(arg));
+	}
+	return pid;
+}
+
+/*
+ * CVE-2012-0056's shape: an unprivileged process opens itself (always
+ * allowed), gives the handle away, and execs a setuid-root program.  The
+ * handle must not reach the privileged image.
+ */
+TEST_F(exec, own_handle_is_stale_after_setuid_exec)
+{
+	struct suid a = { .dev = self->dev };
+	int sv[2], in[2], done[2], go[2], res[2], ret = 0;
+	uint8_t before[64], after[64];
+	pid_t holder;
+	char c;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	ASSERT_EQ(0, pipe(in));
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(res));
+	a.sock = sv[1];
+	a.rsock = sv[0];
+	a.stdin_fd = in[0];
+	a.go = go[0];
+	a.result = res[1];
+	holder = fork_run(suid_holder, &a);
+	ASSERT_LT(0, holder);
+	/* Made after the holder's fork, so that only the victim has it. */
+	ASSERT_EQ(0, pipe2(done, O_CLOEXEC));
+	self->pid = fork_run(suid_victim, &a);
+	ASSERT_LT(0, self->pid);
+	close(done[1]);
+	ASSERT_EQ(0, read(done[0], &c, 1));	/* exec'd (or died) */
+	usleep(200 * 1000);
+	if (euid_of(self->pid) != 0) {
+		zx_reap(holder);
+		SKIP(return, "/usr/bin/passwd did not stay running as root (euid %ld)",
+		     euid_of(self->pid));
+	}
+	a.addr = first_rw(self->pid);
+	ASSERT_NE(0U, a.addr);
+	ASSERT_EQ((ssize_t)sizeof(before), zx_peek(self->pid, a.addr, before, sizeof(before)));
+	ASSERT_EQ((ssize_t)sizeof(a.addr), write(go[1], &a.addr, sizeof(a.addr)));
+	ASSERT_EQ((ssize_t)sizeof(ret), read(res[0], &ret, sizeof(ret)));
+	EXPECT_EQ(-ESTALE, ret);
+	ASSERT_EQ((ssize_t)sizeof(after), zx_peek(self->pid, a.addr, after, sizeof(after)));
+	EXPECT_EQ(0, memcmp(before, after, sizeof(before)));
+	EXPECT_EQ(0, euid_of(self->pid));	/* still the privileged image */
+	zx_reap(holder);
+}
+
 TEST_HARNESS_MAIN
