@@ -137,7 +137,9 @@ static void zxproc_unpin(struct zxproc_xfer *x, struct page **pages,
  * @off bytes into the first page; *@copied counts the bytes copied.
  * Return: 0, -EFAULT when the caller's buffer faults, or -EINTR on a
  * fatal signal (checked per page: an all-or-nothing copy holds up to
- * 64 MiB of pages and must not make a killed caller wait for all of it).
+ * 64 MiB of pages and must not make a killed caller wait for all of it;
+ * for the same reason it yields the CPU per page on kernels without
+ * full preemption).
  *
  * __copy_from_user(), after access_ok() of the whole buffer, and not
  * copy_from_user(): on a fault the latter zero-fills the rest of its
@@ -155,6 +157,7 @@ static int zxproc_copy_pages(const struct zxproc_xfer *x, struct page **pages,
 		size_t left;
 		char *kaddr;
 
+		cond_resched();
 		if (fatal_signal_pending(current))
 			return -EINTR;
 		if (should_fail_usercopy())
