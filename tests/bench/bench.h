@@ -200,6 +200,7 @@ struct goal {
 	char name[96];
 	char detail[160];
 	double measured, required;	/* pass when measured >= required */
+	double measured_min;		/* the same from minimums, for context */
 };
 
 void report_header(FILE *f, const struct run_info *ri);

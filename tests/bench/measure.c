@@ -18,7 +18,8 @@
 
 #include "bench.h"
 
-#define WARMUP_NS 20e6		/* warm-up per cell (at least one operation) */
+#define WARMUP_NS 20e6		/* warm-up per cell ... */
+#define WARMUP_OPS 3		/* ... and at least this many operations */
 #define SAMPLE_NS 2e6		/* shortest sample */
 #define MAX_ROUNDS 20000
 
@@ -59,21 +60,28 @@ static void stats(double *v, size_t n, double *median, double *min, double *p90)
 
 /*
  * Warm up @op (caches, TLBs, the first-call costs of every layer) for
- * WARMUP_NS, then return how many operations make a sample of
- * @target_ns.
+ * WARMUP_NS and at least WARMUP_OPS operations, then return how many
+ * operations make a sample of @target_ns.  The estimate of one
+ * operation is the smaller of the mean and the fastest single one: a
+ * host stall inflates the mean, the clock's own cost inflates a single
+ * tiny operation, never both.
  */
 unsigned long calibrate_k(const struct bench_ctx *c, const struct op *op,
 			  size_t size, double target_ns)
 {
-	double t0 = now_ns(), t;
+	double t0 = now_ns(), t = t0, fastest = INFINITY, est;
 	unsigned long n = 0;
 
 	do {
+		double t1 = t;
+
 		op->run(c, size);
 		n++;
-		t = now_ns() - t0;
-	} while (t < WARMUP_NS);
-	return (unsigned long)fmax(1.0, ceil(target_ns / (t / (double)n)));
+		t = now_ns();
+		fastest = fmin(fastest, t - t1);
+	} while (t - t0 < WARMUP_NS || n < WARMUP_OPS);
+	est = fmin((t - t0) / (double)n, fastest);
+	return (unsigned long)fmax(1.0, ceil(target_ns / est));
 }
 
 static void sample(const struct bench_ctx *c, struct cell *cell)
