@@ -161,44 +161,51 @@ define udev_reload
 	fi
 endef
 
+# Header directories, and the headers of one of them ($(1), e.g. zircon/).
+INST_HDR_DIRS	:= $(sort $(dir $(LIB_PUBLIC_HDRS)))
+inst_hdrs	= $(foreach h,$(LIB_PUBLIC_HDRS),$(if $(filter $(1),$(dir $(h))),$(LIB_DIR)/include/$(h)))
+# One install(1) per directory: under TCG each process costs seconds.
 install: version-check-built
 	@set -e; \
+	case "$(MODULES_LOAD)" in yes|no) ;; \
+	*) echo "install: MODULES_LOAD must be yes or no, not '$(MODULES_LOAD)'; nothing installed" >&2; exit 2 ;; \
+	esac; \
 	if [ -n "$(real_install)" ] && ! getent group zxproc >/dev/null; then \
 		echo "  GROUP   zxproc (groupadd --system)"; groupadd --system zxproc; \
 	fi; \
+	$(INSTALL) -d $(foreach rel,$(KERNELS),"$(DESTDIR)/lib/modules/$(rel)/$(INSTALL_MOD_DIR)") \
+		"$(DESTDIR)$(LIBDIR)" "$(DESTDIR)$(PKGCONFIGDIR)" "$(DESTDIR)$(INCLUDEDIR)/linux" \
+		$(foreach d,$(INST_HDR_DIRS),"$(DESTDIR)$(INCLUDEDIR)/$(d)") \
+		$(foreach s,$(sort $(suffix $(INST_MAN))),"$(DESTDIR)$(MANDIR)/man$(subst .,,$(s))") \
+		$(if $(INST_CLI),"$(DESTDIR)$(BINDIR)") "$(DESTDIR)$(UDEVRULESDIR)" "$(DESTDIR)$(SYSUSERSDIR)" \
+		$(if $(filter yes,$(MODULES_LOAD)),"$(DESTDIR)$(MODULESLOADDIR)"); \
 	for rel in $(KERNELS); do \
 		echo "  INSTALL $(DESTDIR)/$(INST_MODULE)"; \
-		$(INSTALL) -D -m 0644 $(BUILD)/kernel/$$rel/zxproc.ko "$(DESTDIR)/$(INST_MODULE)"; \
+		$(INSTALL) -m 0644 $(BUILD)/kernel/$$rel/zxproc.ko "$(DESTDIR)/$(INST_MODULE)"; \
 		$(depmod_release); \
 	done; \
 	echo "  INSTALL $(DESTDIR)$(LIBDIR)/libzxproc.*"; \
-	$(INSTALL) -d "$(DESTDIR)$(LIBDIR)" "$(DESTDIR)$(PKGCONFIGDIR)"; \
 	$(INSTALL) -m 0644 $(LIB_SO) $(LIB_A) "$(DESTDIR)$(LIBDIR)/"; \
 	ln -sfn libzxproc.so.$(VERSION) "$(DESTDIR)$(LIBDIR)/$(LIB_SONAME)"; \
 	ln -sfn $(LIB_SONAME) "$(DESTDIR)$(LIBDIR)/libzxproc.so"; \
 	$(INSTALL) -m 0644 $(LIB_PC) "$(DESTDIR)$(PKGCONFIGDIR)/"; \
-	echo "  INSTALL $(DESTDIR)$(INCLUDEDIR)/{zircon,zxproc,linux}"; \
-	for h in $(LIB_PUBLIC_HDRS); do \
-		$(INSTALL) -D -m 0644 $(LIB_DIR)/include/$$h "$(DESTDIR)$(INCLUDEDIR)/$$h"; \
-	done; \
-	$(INSTALL) -D -m 0644 $(TOP)/uapi/linux/zxproc.h "$(DESTDIR)$(INCLUDEDIR)/linux/zxproc.h"; \
+	echo "  INSTALL $(DESTDIR)$(INCLUDEDIR)/ $(INST_HDR_DIRS) linux/"; \
+	$(foreach d,$(INST_HDR_DIRS),$(INSTALL) -m 0644 $(call inst_hdrs,$(d)) "$(DESTDIR)$(INCLUDEDIR)/$(d)";) \
+	$(INSTALL) -m 0644 $(TOP)/uapi/linux/zxproc.h "$(DESTDIR)$(INCLUDEDIR)/linux/"; \
 	echo "  INSTALL $(DESTDIR)$(MANDIR)"; \
-	for m in $(INST_MAN); do \
-		s=$${m##*.}; $(INSTALL) -D -m 0644 $$m "$(DESTDIR)$(MANDIR)/man$$s/$${m##*/}"; \
-	done; \
+	$(foreach s,$(sort $(suffix $(INST_MAN))), \
+		$(INSTALL) -m 0644 $(filter %$(s),$(INST_MAN)) "$(DESTDIR)$(MANDIR)/man$(subst .,,$(s))/";) \
 	if [ -n "$(INST_CLI)" ]; then \
 		echo "  INSTALL $(DESTDIR)$(BINDIR)/zxproc"; \
-		$(INSTALL) -D -m 0755 $(INST_CLI) "$(DESTDIR)$(BINDIR)/zxproc"; \
+		$(INSTALL) -m 0755 $(INST_CLI) "$(DESTDIR)$(BINDIR)/zxproc"; \
 	fi; \
 	echo "  INSTALL $(DESTDIR)$(UDEVRULESDIR)/60-zxproc.rules"; \
-	$(INSTALL) -D -m 0644 $(INST_DATA)/60-zxproc.rules "$(DESTDIR)$(UDEVRULESDIR)/60-zxproc.rules"; \
-	$(INSTALL) -D -m 0644 $(INST_DATA)/sysusers.conf "$(DESTDIR)$(SYSUSERSDIR)/zxproc.conf"; \
-	case "$(MODULES_LOAD)" in \
-	yes) echo "  INSTALL $(DESTDIR)$(MODULESLOADDIR)/zxproc.conf"; \
-	     $(INSTALL) -D -m 0644 $(INST_DATA)/modules-load.conf "$(DESTDIR)$(MODULESLOADDIR)/zxproc.conf" ;; \
-	no) ;; \
-	*) echo "install: MODULES_LOAD must be yes or no, not '$(MODULES_LOAD)'" >&2; exit 2 ;; \
-	esac; \
+	$(INSTALL) -m 0644 $(INST_DATA)/60-zxproc.rules "$(DESTDIR)$(UDEVRULESDIR)/60-zxproc.rules"; \
+	$(INSTALL) -m 0644 $(INST_DATA)/sysusers.conf "$(DESTDIR)$(SYSUSERSDIR)/zxproc.conf"; \
+	if [ "$(MODULES_LOAD)" = yes ]; then \
+		echo "  INSTALL $(DESTDIR)$(MODULESLOADDIR)/zxproc.conf"; \
+		$(INSTALL) -m 0644 $(INST_DATA)/modules-load.conf "$(DESTDIR)$(MODULESLOADDIR)/zxproc.conf"; \
+	fi; \
 	if [ -n "$(real_install)" ]; then \
 		ldconfig; $(udev_reload); \
 	else \
@@ -218,14 +225,14 @@ uninstall:
 	echo "  REMOVE  $(DESTDIR)$(LIBDIR)/libzxproc.* and the rest"; \
 	rm -f "$(DESTDIR)$(LIBDIR)/libzxproc.so.$(VERSION)" "$(DESTDIR)$(LIBDIR)/$(LIB_SONAME)" \
 		"$(DESTDIR)$(LIBDIR)/libzxproc.so" "$(DESTDIR)$(LIBDIR)/libzxproc.a" \
-		"$(DESTDIR)$(PKGCONFIGDIR)/libzxproc.pc"; \
-	for h in $(LIB_PUBLIC_HDRS) linux/zxproc.h; do rm -f "$(DESTDIR)$(INCLUDEDIR)/$$h"; done; \
-	for d in zircon/syscalls zircon zxproc; do \
+		"$(DESTDIR)$(PKGCONFIGDIR)/libzxproc.pc" \
+		$(foreach h,$(LIB_PUBLIC_HDRS) linux/zxproc.h,"$(DESTDIR)$(INCLUDEDIR)/$(h)") \
+		$(foreach m,$(INST_MAN),"$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))") \
+		"$(DESTDIR)$(BINDIR)/zxproc" "$(DESTDIR)$(UDEVRULESDIR)/60-zxproc.rules" \
+		"$(DESTDIR)$(SYSUSERSDIR)/zxproc.conf" "$(DESTDIR)$(MODULESLOADDIR)/zxproc.conf"; \
+	for d in $$(printf '%s\n' $(INST_HDR_DIRS) | sort -r); do \
 		[ ! -d "$(DESTDIR)$(INCLUDEDIR)/$$d" ] || rmdir --ignore-fail-on-non-empty "$(DESTDIR)$(INCLUDEDIR)/$$d"; \
 	done; \
-	for m in $(INST_MAN); do s=$${m##*.}; rm -f "$(DESTDIR)$(MANDIR)/man$$s/$${m##*/}"; done; \
-	rm -f "$(DESTDIR)$(BINDIR)/zxproc" "$(DESTDIR)$(UDEVRULESDIR)/60-zxproc.rules" \
-		"$(DESTDIR)$(SYSUSERSDIR)/zxproc.conf" "$(DESTDIR)$(MODULESLOADDIR)/zxproc.conf"; \
 	if [ -n "$(real_install)" ]; then ldconfig; $(udev_reload); fi
 
 # DKMS builds from its own copy of exactly the module's sources: Kbuild
