@@ -30,6 +30,10 @@ version=$(make_var VERSION)
 kernels=$(for k in $(guest_kernels); do "$top/tests/vm/kernels" "$k" 2>/dev/null || echo "$k"; done |
 	paste -sd ' ')
 src=/usr/src/zxproc-$version
+# Two copies of this suite (two trees on one machine) would share DKMS's
+# state: the second waits for the first.
+exec 9>/run/lock/zxproc-dkms-suite.lock
+flock -w 900 9 || { not_ok "waiting for another DKMS suite to finish" "gave up after 900 s"; done_testing; }
 present=$(dkms status -m zxproc 2>/dev/null || true)
 if [ -n "$present" ] || [ -e "$src" ]; then
 	skip "dkms add/build/install/remove" \
