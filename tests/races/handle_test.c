@@ -197,12 +197,17 @@ TEST_F_TIMEOUT(handles, dup2_and_duplicate_while_writing, 600)
 	unsigned long iters = race_iterations(), i;
 	struct race_shared *sh = self->sh;
 	struct swap_ctx c = { .self = self };
+	uint64_t rng = 0x452821e638d01377ULL;
 	pthread_t w, d;
 	int num;
 
-	/* The shared number: a copy of X's handle to begin with. */
-	num = dup(self->hx);
-	ASSERT_LE(0, num);
+	/*
+	 * The shared number: a copy of X's handle to begin with.  High, so
+	 * that while it is closed no descriptor the duplicator allocates
+	 * (always the lowest free one) can take it.
+	 */
+	num = fcntl(self->hx, F_DUPFD_CLOEXEC, 512);
+	ASSERT_LE(512, num);
 	atomic_store(&c.fd, num);
 	ASSERT_EQ(0, pthread_create(&w, NULL, swap_writer, &c));
 	ASSERT_EQ(0, pthread_create(&d, NULL, swap_duplicator, &c));
@@ -221,6 +226,8 @@ TEST_F_TIMEOUT(handles, dup2_and_duplicate_while_writing, 600)
 		atomic_fetch_add(&sh->counts[H_SWAPS], 1);
 		if (i % 1000 == 999 && !y_intact(self))
 			race_fail(sh, "Y's page changed by swap %lu", i);
+		/* Hold each state a while, so both threads meet all three. */
+		race_spin(&rng, 20000);
 		sched_yield();
 	}
 	atomic_store(&c.stop, 1);
