@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * zx_handle_close(), zx_handle_duplicate() and zx_handle_replace().
- * The kernel checks rights; the library only turns handle values into
- * descriptors and never closes a descriptor that is not a zxproc
- * handle.
+ * zx_handle_close(), zx_handle_duplicate() and zx_handle_replace(), for
+ * process handles and VMO handles alike.  A descriptor is asked first
+ * whether it is a process handle (the kernel module checks the rights of
+ * those); one that is not may be a VMO (vmo.c).  The library never
+ * closes a descriptor that is neither.
  */
 #include <errno.h>
 #include <unistd.h>
@@ -25,9 +26,27 @@ static zx_status_t close_fd(int fd)
 	return ZX_OK;
 }
 
-ZXP_EXPORT zx_status_t zx_handle_close(zx_handle_t handle)
+/*
+ * After a process handle's ioctl on @fd failed with @err: is @fd a VMO
+ * handle instead?  Not a process handle is ENOTTY; EBADF is also what a
+ * VMO handle without READ and WRITE (an O_PATH descriptor) answers.
+ */
+static int vmo_instead(int fd, int err)
+{
+	return (err == -ENOTTY || err == -EBADF) && zxp_vmo_check(fd) == 0;
+}
+
+/* 0 if @fd is a handle of ours (process or VMO), else -errno. */
+static int check_ours(int fd)
 {
 	struct zxproc_info info;
+	int ret = zxp_handle_info(fd, &info);
+
+	return ret < 0 && vmo_instead(fd, ret) ? 0 : ret;
+}
+
+ZXP_EXPORT zx_status_t zx_handle_close(zx_handle_t handle)
+{
 	int fd, ret;
 
 	/* Zircon: closing ZX_HANDLE_INVALID is not an error. */
@@ -36,8 +55,8 @@ ZXP_EXPORT zx_status_t zx_handle_close(zx_handle_t handle)
 	fd = zxp_handle_to_fd(handle);
 	if (fd < 0)
 		return ZX_ERR_BAD_HANDLE;
-	/* Only a descriptor that answers ZXPROC_IOC_INFO is ours to close. */
-	ret = zxp_handle_info(fd, &info);
+	/* Only a process handle or a VMO is ours to close. */
+	ret = check_ours(fd);
 	if (ret < 0)
 		return zxp_status_from_errno(ZXP_ON_HANDLE, -ret);
 	return close_fd(fd);
@@ -63,6 +82,12 @@ ZXP_EXPORT zx_status_t zx_handle_duplicate(zx_handle_t handle,
 	if (fd < 0)
 		return ZX_ERR_BAD_HANDLE;
 	new_fd = duplicate_fd(fd, rights, 0);
+	if (new_fd < 0 && vmo_instead(fd, new_fd)) {
+		zx_status_t status = zxp_vmo_duplicate(fd, rights, &new_fd);
+
+		if (status != ZX_OK)
+			return status;
+	}
 	if (new_fd < 0)
 		return zxp_status_from_errno(ZXP_ON_HANDLE, -new_fd);
 	*out = zxp_fd_to_handle(new_fd);
@@ -73,7 +98,7 @@ ZXP_EXPORT zx_status_t zx_handle_replace(zx_handle_t handle,
 					 zx_rights_t rights,
 					 zx_handle_t *out)
 {
-	struct zxproc_info info;
+	zx_status_t status = ZX_OK;
 	int fd, new_fd;
 
 	fd = zxp_handle_to_fd(handle);
@@ -84,20 +109,29 @@ ZXP_EXPORT zx_status_t zx_handle_replace(zx_handle_t handle,
 		 * Zircon consumes the handle even when it cannot store the
 		 * replacement; do the same, but only to a handle of ours.
 		 */
-		new_fd = zxp_handle_info(fd, &info);
+		new_fd = check_ours(fd);
 		if (new_fd < 0)
 			return zxp_status_from_errno(ZXP_ON_HANDLE, -new_fd);
 		close_fd(fd);
 		return ZX_ERR_INVALID_ARGS;
 	}
 	new_fd = duplicate_fd(fd, rights, ZXPROC_DUP_REPLACE);
+	if (new_fd < 0 && vmo_instead(fd, new_fd))
+		status = zxp_vmo_duplicate(fd, rights, &new_fd);
 	/* Not a handle (EBADF) or not ours (ENOTTY): nothing to consume. */
-	if (new_fd == -EBADF || new_fd == -ENOTTY)
+	else if (new_fd == -EBADF || new_fd == -ENOTTY)
 		return zxp_status_from_errno(ZXP_ON_HANDLE, -new_fd);
-	/* Any other outcome consumes the source handle, as in Zircon. */
-	close_fd(fd);
-	if (new_fd < 0)
-		return zxp_status_from_errno(ZXP_ON_HANDLE, -new_fd);
+	else if (new_fd < 0)
+		status = zxp_status_from_errno(ZXP_ON_HANDLE, -new_fd);
+	/*
+	 * Any other outcome consumes the source handle, as in Zircon; but
+	 * BAD_HANDLE from vmo.c means @fd no longer names the VMO it was
+	 * checked as (another thread replaced it), so it is not ours.
+	 */
+	if (status != ZX_ERR_BAD_HANDLE)
+		close_fd(fd);
+	if (status != ZX_OK)
+		return status;
 	*out = zxp_fd_to_handle(new_fd);
 	return ZX_OK;
 }

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <linux/zxproc.h>
+#include <zircon/syscalls/object.h>
 #include <zircon/types.h>
 
 /* Marks the definition of a public function (built -fvisibility=hidden). */
@@ -25,11 +26,15 @@
  *   ZXP_ON_HANDLE: any handle, whatever its object (close, duplicate,
  *	replace, get_info): a descriptor that is no handle of ours is
  *	a bad handle, not a handle of the wrong type.
- * A later object kind (VMOs) adds a column, not a table.
+ *   ZXP_ON_VMO: a VMO's memfd (zx_vmo_*, and duplicating a VMO handle),
+ *	once it is known to be one: EBADF there is the descriptor's
+ *	access mode refusing the call, and EFAULT the caller's buffer.
+ * A later object kind adds a column, not a table.
  */
 enum zxp_on {
 	ZXP_ON_PROCESS,
 	ZXP_ON_HANDLE,
+	ZXP_ON_VMO,
 	ZXP_ON_COUNT
 };
 
@@ -57,5 +62,24 @@ int zxp_device_open(void);
 
 /* Opens a process handle to @pid: its fd, or -errno. */
 int zxp_process_open_fd(pid_t pid, zx_rights_t rights);
+
+/*
+ * VMO handles (vmo.c).  A VMO is a memfd; see zxp_vmo_check() for how
+ * one is told from other descriptors.
+ *
+ * zxp_vmo_check(): 0 when @fd is a VMO, -EBADF when it is not open,
+ * -ENOTTY when it is open but not a VMO (the errnos a process handle's
+ * ioctls give in those cases), or another -errno from fstat(2).
+ */
+int zxp_vmo_check(int fd);
+
+/* ZX_INFO_HANDLE_BASIC of VMO @fd, or a status (ZXP_ON_HANDLE's). */
+zx_status_t zxp_vmo_basic(int fd, zx_info_handle_basic_t *record);
+
+/*
+ * A new descriptor for VMO @fd with @rights (ZX_RIGHT_SAME_RIGHTS, or a
+ * subset of its own), stored in *@new_fd; or a status.
+ */
+zx_status_t zxp_vmo_duplicate(int fd, zx_rights_t rights, int *new_fd);
 
 #endif /* LIBZXPROC_PRIVATE_H */

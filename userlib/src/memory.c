@@ -3,6 +3,7 @@
  * zx_process_write_memory() and zx_process_read_memory(): one ioctl on
  * the handle, which checks the handle's rights and the target's state.
  */
+#include <errno.h>
 #include <stdint.h>
 
 #include <zircon/syscalls.h>
@@ -33,6 +34,13 @@ static zx_status_t transfer(unsigned long cmd, zx_handle_t handle,
 		.len = buffer_size,
 	};
 	ret = zxp_ioctl(fd, cmd, &mem);
+	/*
+	 * A VMO handle without READ and WRITE is an O_PATH descriptor,
+	 * which answers every ioctl with EBADF: still a handle, of the
+	 * wrong type (other VMO handles answer ENOTTY, WRONG_TYPE too).
+	 */
+	if (ret == -EBADF && zxp_vmo_check(fd) == 0)
+		return ZX_ERR_WRONG_TYPE;
 	if (ret < 0)
 		return zxp_status_from_errno(ZXP_ON_PROCESS, -ret);
 	*actual = (size_t)mem.actual;

@@ -1,26 +1,39 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * zx_object_get_info() for the topics a process handle can answer:
- * ZX_INFO_HANDLE_VALID and ZX_INFO_HANDLE_BASIC, built from the kernel's
- * ZXPROC_IOC_INFO.
+ * zx_object_get_info() for the topics a process or VMO handle can
+ * answer: ZX_INFO_HANDLE_VALID and ZX_INFO_HANDLE_BASIC, built from the
+ * kernel's ZXPROC_IOC_INFO for a process handle and from the memfd for
+ * a VMO (vmo.c).
  */
+#include <errno.h>
 #include <string.h>
 
 #include <zircon/syscalls.h>
 
 #include "internal.h"
 
-/* The handle's ZXPROC_IOC_INFO, or a status. */
-static zx_status_t handle_info(zx_handle_t handle, struct zxproc_info *info)
+/* The handle's ZX_INFO_HANDLE_BASIC record, or a status. */
+static zx_status_t basic_record(zx_handle_t handle,
+				zx_info_handle_basic_t *record)
 {
 	int fd = zxp_handle_to_fd(handle);
+	struct zxproc_info info;
 	int ret;
 
 	if (fd < 0)
 		return ZX_ERR_BAD_HANDLE;
-	ret = zxp_handle_info(fd, info);
+	ret = zxp_handle_info(fd, &info);
+	/* Not a process handle (an O_PATH VMO answers EBADF): a VMO? */
+	if (ret == -ENOTTY || ret == -EBADF)
+		return zxp_vmo_basic(fd, record);
 	if (ret < 0)
 		return zxp_status_from_errno(ZXP_ON_HANDLE, -ret);
+	memset(record, 0, sizeof(*record));
+	/* 0 once the process is gone from the caller's pid namespace. */
+	record->koid = info.pid > 0 ? (zx_koid_t)info.pid : ZX_KOID_INVALID;
+	record->rights = info.rights;
+	record->type = info.type;
+	record->related_koid = ZX_KOID_INVALID;
 	return ZX_OK;
 }
 
@@ -34,12 +47,11 @@ static zx_status_t handle_basic(zx_handle_t handle, void *buffer,
 				size_t *avail)
 {
 	zx_info_handle_basic_t record;
-	struct zxproc_info info;
 	zx_status_t status;
 
 	if (buffer == NULL && buffer_size >= sizeof(record))
 		return ZX_ERR_INVALID_ARGS;
-	status = handle_info(handle, &info);
+	status = basic_record(handle, &record);
 	if (status != ZX_OK)
 		return status;
 	if (avail != NULL)
@@ -49,12 +61,6 @@ static zx_status_t handle_basic(zx_handle_t handle, void *buffer,
 			*actual = 0;
 		return ZX_ERR_BUFFER_TOO_SMALL;
 	}
-	memset(&record, 0, sizeof(record));
-	/* 0 once the process is gone from the caller's pid namespace. */
-	record.koid = info.pid > 0 ? (zx_koid_t)info.pid : ZX_KOID_INVALID;
-	record.rights = info.rights;
-	record.type = info.type;
-	record.related_koid = ZX_KOID_INVALID;
 	memcpy(buffer, &record, sizeof(record));
 	if (actual != NULL)
 		*actual = 1;
@@ -65,11 +71,11 @@ ZXP_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic,
 					  void *buffer, size_t buffer_size,
 					  size_t *actual, size_t *avail)
 {
-	struct zxproc_info info;
+	zx_info_handle_basic_t record;
 
 	switch (topic) {
 	case ZX_INFO_HANDLE_VALID:
-		return handle_info(handle, &info);
+		return basic_record(handle, &record);
 	case ZX_INFO_HANDLE_BASIC:
 		return handle_basic(handle, buffer, buffer_size, actual, avail);
 	default:

@@ -5,8 +5,8 @@
  * the same bits, so a rights mask passes to the kernel unchanged.  A
  * process handle can carry only ZX_RIGHT_DUPLICATE, ZX_RIGHT_TRANSFER,
  * ZX_RIGHT_READ, ZX_RIGHT_WRITE and ZX_RIGHT_INSPECT (ZXPROC_PROCESS_RIGHTS
- * in <zxproc/zxproc.h>); the other bits are defined so that Zircon code
- * compiles, and the kernel rejects them.
+ * in <zxproc/zxproc.h>), a VMO handle those of ZX_DEFAULT_VMO_RIGHTS; the
+ * other bits are defined so that Zircon code compiles, and are refused.
  */
 #ifndef ZXPROC_ZIRCON_RIGHTS_H
 #define ZXPROC_ZIRCON_RIGHTS_H
@@ -55,5 +55,15 @@ typedef uint32_t zx_rights_t;
 	(ZX_RIGHTS_BASIC | ZX_RIGHTS_IO | ZX_RIGHTS_PROPERTY | \
 	 ZX_RIGHT_ENUMERATE | ZX_RIGHT_DESTROY | ZX_RIGHT_SIGNAL | \
 	 ZX_RIGHT_MANAGE_PROCESS | ZX_RIGHT_MANAGE_THREAD)
+
+/*
+ * What Zircon gives a new VMO handle, and here every right a VMO handle
+ * can carry: zx_vmo_create() gives all of them.  Only READ and WRITE
+ * (and MAP, which goes with READ) are the kernel's to grant or refuse;
+ * zx_vmo_create(3) says how the others are carried.
+ */
+#define ZX_DEFAULT_VMO_RIGHTS \
+	(ZX_RIGHTS_BASIC | ZX_RIGHTS_IO | ZX_RIGHTS_PROPERTY | ZX_RIGHT_MAP | \
+	 ZX_RIGHT_SIGNAL)
 
 #endif /* ZXPROC_ZIRCON_RIGHTS_H */

@@ -28,7 +28,10 @@ typedef int32_t zx_status_t;
 /* An address in some process's address space. */
 typedef uintptr_t zx_vaddr_t;
 
-/* Kernel object id.  For a process handle it is the process id. */
+/*
+ * Kernel object id.  For a process handle it is the process id, for a
+ * VMO handle the inode number of its memfd.
+ */
 typedef uint64_t zx_koid_t;
 #define ZX_KOID_INVALID		((uint64_t)0)
 
@@ -64,5 +67,8 @@ typedef uint32_t zx_obj_type_t;
 #define ZX_OBJ_TYPE_MSI			((zx_obj_type_t)32u)
 #define ZX_OBJ_TYPE_LOG			ZX_OBJ_TYPE_DEBUGLOG
 #define ZX_OBJ_TYPE_UPPER_BOUND		((zx_obj_type_t)64u)
+
+/* zx_vmo_create() options: the only one libzxproc accepts. */
+#define ZX_VMO_RESIZABLE		((uint32_t)1u << 1)
 
 #endif /* ZXPROC_ZIRCON_TYPES_H */

@@ -15,13 +15,16 @@ typedef uint32_t zx_object_info_topic_t;
 #define ZX_INFO_HANDLE_BASIC	((zx_object_info_topic_t)2u) /* zx_info_handle_basic_t[1] */
 
 typedef struct zx_info_handle_basic {
-	/* The object's id: for a process handle, its process id. */
+	/*
+	 * The object's id: for a process handle, its process id; for a
+	 * VMO handle, the inode number of its memfd.
+	 */
 	zx_koid_t koid;
 	/* The rights of this handle. */
 	zx_rights_t rights;
-	/* ZX_OBJ_TYPE_PROCESS for a process handle. */
+	/* ZX_OBJ_TYPE_PROCESS or ZX_OBJ_TYPE_VMO. */
 	zx_obj_type_t type;
-	/* Koid of a related object; a process has none, so 0. */
+	/* Koid of a related object; processes and VMOs have none, so 0. */
 	zx_koid_t related_koid;
 	uint32_t reserved;
 	uint8_t padding1[4];
