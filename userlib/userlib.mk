@@ -22,6 +22,10 @@ LIB_PUBLIC_HDRS	:= $(sort $(shell cd $(LIB_DIR)/include && find . -name '*.h' | 
 LIB_DEPS	:= $(addprefix $(LIB_DIR)/include/,$(LIB_PUBLIC_HDRS)) \
 		   $(LIB_DIR)/src/internal.h $(TOP)/uapi/linux/zxproc.h
 LIB_MAP		:= $(LIB_DIR)/libzxproc.map
+# The names of the functions a header declares: a declaration starts in
+# column 0 with its type, and its name is followed by "(" (the Zircon
+# names are lower case, Windows' in <zxproc/win32.h> capitalised).
+LIB_FUNC_NAMES	:= sed -n 's/^[A-Za-z_][A-Za-z0-9_ ]*[ *]\([A-Za-z_][A-Za-z0-9_]*\)(.*/\1/p'
 
 LIB_CC		?= $(CC)
 LIB_CXX		?= $(CXX)
@@ -100,7 +104,7 @@ $(LIB_OUT)/headers.ok: $(LIB_DEPS)
 $(LIB_OUT)/exports.ok: $(LIB_SO) $(LIB_DEPS)
 	@nm -D --defined-only $(LIB_SO) | awk '$$2 != "A" { sub(/@.*/, "", $$3); print $$3 }' | sort > $@.have
 	@cat $(addprefix $(LIB_DIR)/include/,$(LIB_PUBLIC_HDRS)) | \
-		sed -n 's/^[a-z_ ]*[ *]\(zx[a-z_]*\)(.*/\1/p' | sort > $@.want
+		$(LIB_FUNC_NAMES) | sort > $@.want
 	@diff -u $@.want $@.have || { echo "libzxproc: exports differ from the public headers' functions" >&2; exit 1; }
 	@rm -f $@.have $@.want
 	@touch $@
@@ -111,7 +115,7 @@ LIB_MAN_PAGES	:= $(sort $(wildcard $(LIB_DIR)/man/man3/*.3))
 $(LIB_OUT)/man.ok: $(LIB_MAN_PAGES) $(LIB_DIR)/man/man3 $(LIB_DEPS)
 	@mkdir -p $(@D)
 	@for f in $$(cat $(addprefix $(LIB_DIR)/include/,$(LIB_PUBLIC_HDRS)) | \
-			sed -n 's/^[a-z_ ]*[ *]\(zx[a-z_]*\)(.*/\1/p'); do \
+			$(LIB_FUNC_NAMES)); do \
 		test -f $(LIB_DIR)/man/man3/$$f.3 || { echo "libzxproc: no man page for $$f" >&2; exit 1; }; \
 	done
 	@for p in $(LIB_MAN_PAGES); do \

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * <zxproc/win32.h>: OpenProcess, WriteProcessMemory, ReadProcessMemory,
+ * CloseHandle, GetLastError and SetLastError over the zxproc module.
+ *
+ * A HANDLE is a zx_handle_t (a process handle's descriptor plus one)
+ * carried in a pointer, so it is never NULL.  Windows' access mask is
+ * not stored anywhere: OpenProcess turns it into the Zircon rights the
+ * kernel enforces, and only those (rights_of_access() below).  So a
+ * handle opened with PROCESS_VM_WRITE but without PROCESS_VM_OPERATION
+ * has no ZX_RIGHT_WRITE, and the kernel refuses its writes.
+ *
+ * Memory access always asks the kernel for ZXPROC_MEM_ALL_OR_NOTHING:
+ * every page of the target range is made accessible before one byte is
+ * copied, and if one cannot be, nothing is.  WriteProcessMemory also
+ * makes sure the caller's own buffer is readable throughout before it
+ * starts, so a bad source buffer changes nothing in the target either.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <zircon/syscalls.h>
+#include <zxproc/win32.h>
+
+#include "internal.h"
+
+/* Windows keeps the last error per thread. */
+static _Thread_local DWORD last_error;
+
+ZXP_EXPORT DWORD GetLastError(void)
+{
+	return last_error;
+}
+
+ZXP_EXPORT void SetLastError(DWORD dwErrCode)
+{
+	last_error = dwErrCode;
+}
+
+static BOOL fail(DWORD error)
+{
+	last_error = error;
+	return FALSE;
+}
+
+/*
+ * The Zircon rights that carry a Windows access mask.  PROCESS_VM_WRITE
+ * means nothing without PROCESS_VM_OPERATION (WriteProcessMemory needs
+ * both), so only the pair gives ZX_RIGHT_WRITE.  DUPLICATE and TRANSFER
+ * are there because any Windows handle can be duplicated and inherited.
+ * The other access rights name calls this library does not have; they
+ * are accepted and grant nothing.
+ */
+static zx_rights_t rights_of_access(DWORD access)
+{
+	const DWORD write = PROCESS_VM_WRITE | PROCESS_VM_OPERATION;
+	zx_rights_t rights = ZX_RIGHT_DUPLICATE | ZX_RIGHT_TRANSFER;
+
+	if (access & PROCESS_VM_READ)
+		rights |= ZX_RIGHT_READ;
+	if ((access & write) == write)
+		rights |= ZX_RIGHT_WRITE;
+	if (access & (PROCESS_QUERY_INFORMATION |
+		      PROCESS_QUERY_LIMITED_INFORMATION))
+		rights |= ZX_RIGHT_INSPECT;
+	return rights;
+}
+
+/* What a failed call was doing: the columns of win32_errors. */
+enum win32_op {
+	WIN32_OPEN,
+	WIN32_READ,
+	WIN32_WRITE,
+	WIN32_OP_COUNT
+};
+
+/*
+ * Not an errno: EACCES from a memory access whose rights the kernel had
+ * accepted (it wrote zxproc_mem.actual back), so the range, not the
+ * handle, is at fault.
+ */
+#define EACCES_RANGE (-1)
+
+/*
+ * The one table from the kernel's errnos (uapi/linux/zxproc.h) to
+ * Windows' error codes.  An errno it lacks is ERROR_INTERNAL_ERROR.
+ */
+static const struct {
+	int err;
+	DWORD on[WIN32_OP_COUNT];	/* indexed by enum win32_op */
+} win32_errors[] = {
+	/* errno	OpenProcess			ReadProcessMemory	WriteProcessMemory */
+	/* No such process: what Windows says for an unknown id. */
+	{ ESRCH,	{ ERROR_INVALID_PARAMETER,	ERROR_INTERNAL_ERROR,	ERROR_INTERNAL_ERROR } },
+	/* Exiting at open; exited or exec'd since. */
+	{ ESTALE,	{ ERROR_INVALID_PARAMETER,	ERROR_ACCESS_DENIED,	ERROR_ACCESS_DENIED } },
+	/* The handle lacks the right; the caller may not open the target. */
+	{ EACCES,	{ ERROR_ACCESS_DENIED,		ERROR_ACCESS_DENIED,	ERROR_ACCESS_DENIED } },
+	{ EPERM,	{ ERROR_ACCESS_DENIED,		ERROR_ACCESS_DENIED,	ERROR_ACCESS_DENIED } },
+	/* A kernel thread, which Windows' System process is to OpenProcess. */
+	{ EOPNOTSUPP,	{ ERROR_ACCESS_DENIED,		ERROR_INTERNAL_ERROR,	ERROR_INTERNAL_ERROR } },
+	/*
+	 * A page of the range is mapped but cannot be accessed: Windows
+	 * fails reads of PAGE_NOACCESS memory with ERROR_PARTIAL_COPY and
+	 * writes to read-only memory with ERROR_NOACCESS.
+	 */
+	{ EACCES_RANGE,	{ ERROR_INTERNAL_ERROR,		ERROR_PARTIAL_COPY,	ERROR_NOACCESS } },
+	/*
+	 * Opening: out of memory.  Memory access: a page of the range is
+	 * not mapped ("crosses into an area of the process that is
+	 * inaccessible"); nothing was copied.
+	 */
+	{ ENOMEM,	{ ERROR_NOT_ENOUGH_MEMORY,	ERROR_PARTIAL_COPY,	ERROR_PARTIAL_COPY } },
+	/* Device memory (VM_IO, VM_PFNMAP), which is never copied. */
+	{ EIO,		{ ERROR_INTERNAL_ERROR,		ERROR_NOACCESS,		ERROR_NOACCESS } },
+	/* The caller's own buffer: Windows' access violation. */
+	{ EFAULT,	{ ERROR_INTERNAL_ERROR,		ERROR_NOACCESS,		ERROR_NOACCESS } },
+	/* Not open, or not a process handle. */
+	{ EBADF,	{ ERROR_INTERNAL_ERROR,		ERROR_INVALID_HANDLE,	ERROR_INVALID_HANDLE } },
+	{ ENOTTY,	{ ERROR_INTERNAL_ERROR,		ERROR_INVALID_HANDLE,	ERROR_INVALID_HANDLE } },
+	{ EINVAL,	{ ERROR_INVALID_PARAMETER,	ERROR_INVALID_PARAMETER, ERROR_INVALID_PARAMETER } },
+	{ EMFILE,	{ ERROR_TOO_MANY_OPEN_FILES,	ERROR_INTERNAL_ERROR,	ERROR_INTERNAL_ERROR } },
+	{ ENFILE,	{ ERROR_TOO_MANY_OPEN_FILES,	ERROR_INTERNAL_ERROR,	ERROR_INTERNAL_ERROR } },
+	/* /dev/zxproc is missing or answered by no driver: no module. */
+	{ ENOENT,	{ ERROR_NOT_SUPPORTED,		ERROR_INTERNAL_ERROR,	ERROR_INTERNAL_ERROR } },
+	{ ENODEV,	{ ERROR_NOT_SUPPORTED,		ERROR_INTERNAL_ERROR,	ERROR_INTERNAL_ERROR } },
+	{ ENXIO,	{ ERROR_NOT_SUPPORTED,		ERROR_INTERNAL_ERROR,	ERROR_INTERNAL_ERROR } },
+};
+
+static DWORD win32_error(enum win32_op op, int err)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(win32_errors) / sizeof(win32_errors[0]); i++)
+		if (win32_errors[i].err == err)
+			return win32_errors[i].on[op];
+	return ERROR_INTERNAL_ERROR;
+}
+
+/* The descriptor a HANDLE stands for, or -1 (NULL among them). */
+static int handle_fd(HANDLE handle)
+{
+	uintptr_t value = (uintptr_t)handle;
+
+	if (value > UINT32_MAX)
+		return -1;
+	return zxp_handle_to_fd((zx_handle_t)value);
+}
+
+ZXP_EXPORT HANDLE OpenProcess(DWORD dwDesiredAccess, BOOL bInheritHandle,
+			      DWORD dwProcessId)
+{
+	int fd, flags, err;
+
+	/* Generic rights, MAXIMUM_ALLOWED and ACCESS_SYSTEM_SECURITY too. */
+	if (dwDesiredAccess & ~(DWORD)PROCESS_ALL_ACCESS) {
+		last_error = ERROR_INVALID_PARAMETER;
+		return NULL;
+	}
+	/* Windows: 0 is the System Idle Process, which cannot be opened. */
+	if (dwProcessId == 0 || dwProcessId > INT_MAX) {
+		last_error = ERROR_INVALID_PARAMETER;
+		return NULL;
+	}
+	fd = zxp_process_open_fd((pid_t)dwProcessId,
+				 rights_of_access(dwDesiredAccess));
+	if (fd < 0) {
+		last_error = win32_error(WIN32_OPEN, -fd);
+		return NULL;
+	}
+	/* Handles are close-on-exec; an inheritable one survives exec. */
+	if (bInheritHandle) {
+		flags = fcntl(fd, F_GETFD);
+		if (flags < 0 || fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) < 0) {
+			err = errno;
+			close(fd);
+			last_error = win32_error(WIN32_OPEN, err);
+			return NULL;
+		}
+	}
+	return (HANDLE)(uintptr_t)zxp_fd_to_handle(fd);
+}
+
+ZXP_EXPORT BOOL CloseHandle(HANDLE hObject)
+{
+	uintptr_t value = (uintptr_t)hObject;
+
+	/* Windows: closing NULL is an invalid handle (Zircon's is not). */
+	if (value == 0 || value > UINT32_MAX)
+		return fail(ERROR_INVALID_HANDLE);
+	/* Only a handle of libzxproc's is closed; see zx_handle_close(3). */
+	if (zx_handle_close((zx_handle_t)value) != ZX_OK)
+		return fail(ERROR_INVALID_HANDLE);
+	return TRUE;
+}
+
+/*
+ * Whether this process can read every page of [buf, buf + len): one
+ * byte of each page, read through process_vm_readv(2) on ourselves,
+ * which answers a page it cannot read with a short count or EFAULT
+ * instead of SIGSEGV.  Returns true when readable, or when the kernel
+ * refuses the probe itself (seccomp's EPERM, ENOSYS): the copy then
+ * still fails cleanly, with only the bytes before the fault written.
+ */
+#define PROBE_BATCH 256
+
+static bool readable(const void *buf, size_t len)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t at = (uintptr_t)buf, end = at + len;
+	struct iovec remote[PROBE_BATCH];
+	char sink[PROBE_BATCH];
+	struct iovec local = { .iov_base = sink };
+	pid_t self = getpid();
+
+	if (end < at)			/* wraps around: never mapped */
+		return false;
+	while (at < end) {
+		unsigned long n = 0;
+		ssize_t got;
+
+		while (n < PROBE_BATCH && at < end && at != 0) {
+			remote[n].iov_base = (void *)at;
+			remote[n++].iov_len = 1;
+			at = (at & ~(page - 1)) + page;	/* 0 past the top */
+		}
+		local.iov_len = n;
+		got = process_vm_readv(self, &local, 1, remote, n, 0);
+		if (got < 0 && errno != EFAULT)
+			return true;
+		if (got != (ssize_t)n)
+			return false;
+		if (at == 0)
+			break;
+	}
+	return true;
+}
+
+/*
+ * nSize 0: nothing to copy, and Windows succeeds; the handle must still
+ * be a process handle with the right, and its process alive.
+ */
+static BOOL zero_size(int fd, enum win32_op op)
+{
+	zx_rights_t need = op == WIN32_WRITE ? ZX_RIGHT_WRITE : ZX_RIGHT_READ;
+	struct zxproc_info info;
+	int ret = zxp_handle_info(fd, &info);
+
+	if (ret < 0)
+		return fail(win32_error(op, -ret));
+	if (!(info.rights & need))
+		return fail(ERROR_ACCESS_DENIED);
+	if (info.flags & ZXPROC_INFO_STALE)
+		return fail(win32_error(op, ESTALE));
+	return TRUE;
+}
+
+/* Marks zxproc_mem.actual as not written back by the kernel. */
+#define ACTUAL_UNSET UINT64_MAX
+
+/*
+ * WriteProcessMemory (from @src) and ReadProcessMemory (into @dst).
+ * Arguments are checked before the handle is: NULL or out of range
+ * handle values, then sizes and buffers, then the kernel.
+ */
+static BOOL transfer(enum win32_op op, HANDLE handle, uintptr_t addr,
+		     void *dst, const void *src, SIZE_T size, SIZE_T *count)
+{
+	const void *buf = op == WIN32_WRITE ? src : dst;
+	struct zxproc_mem mem;
+	int fd, ret, err;
+
+	if (count != NULL)
+		*count = 0;
+	fd = handle_fd(handle);
+	if (fd < 0)
+		return fail(ERROR_INVALID_HANDLE);
+	if (size == 0)
+		return zero_size(fd, op);
+	/* The kernel's limit for one access, which Windows does not have. */
+	if (size > ZXPROC_MAX_TRANSFER)
+		return fail(ERROR_INVALID_PARAMETER);
+	if (buf == NULL || (op == WIN32_WRITE && !readable(src, size)))
+		return fail(ERROR_NOACCESS);
+	mem = (struct zxproc_mem) {
+		.addr = addr,
+		.buf = (uintptr_t)buf,
+		.len = size,
+		.flags = ZXPROC_MEM_ALL_OR_NOTHING,
+		.actual = ACTUAL_UNSET,
+	};
+	ret = zxp_ioctl(fd, op == WIN32_WRITE ? ZXPROC_IOC_WRITE :
+						ZXPROC_IOC_READ, &mem);
+	if (mem.actual != ACTUAL_UNSET && count != NULL)
+		*count = (SIZE_T)mem.actual;
+	if (ret == 0)
+		return TRUE;
+	err = -ret;
+	if (err == EACCES && mem.actual != ACTUAL_UNSET)
+		err = EACCES_RANGE;
+	return fail(win32_error(op, err));
+}
+
+ZXP_EXPORT BOOL WriteProcessMemory(HANDLE hProcess, LPVOID lpBaseAddress,
+				   LPCVOID lpBuffer, SIZE_T nSize,
+				   SIZE_T *lpNumberOfBytesWritten)
+{
+	return transfer(WIN32_WRITE, hProcess, (uintptr_t)lpBaseAddress, NULL,
+			lpBuffer, nSize, lpNumberOfBytesWritten);
+}
+
+ZXP_EXPORT BOOL ReadProcessMemory(HANDLE hProcess, LPCVOID lpBaseAddress,
+				  LPVOID lpBuffer, SIZE_T nSize,
+				  SIZE_T *lpNumberOfBytesRead)
+{
+	return transfer(WIN32_READ, hProcess, (uintptr_t)lpBaseAddress,
+			lpBuffer, NULL, nSize, lpNumberOfBytesRead);
+}
