@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for zxproc's pure logic: rights arithmetic, command
+ * matching, range validation, the copy engine's step arithmetic and the
+ * errno each kind of mapping yields.  Built as zxproc_kunit.ko only
+ * against kernels with CONFIG_KUNIT (the debug-kernel tier); it runs
+ * when loaded, after zxproc.ko, and reports KTAP in the kernel log.
+ */
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+
+#include "compat.h"
+#include "zxproc.h"
+
+static void zxproc_test_rights_open(struct kunit *test)
+{
+	u32 rights = 0;
+
+	KUNIT_EXPECT_EQ(test, zxproc_rights_for_open(0, &rights), 0);
+	KUNIT_EXPECT_EQ(test, rights, 0U);
+	KUNIT_EXPECT_EQ(test, zxproc_rights_for_open(ZXPROC_RIGHTS_ALL, &rights), 0);
+	KUNIT_EXPECT_EQ(test, rights, ZXPROC_RIGHTS_ALL);
+	/* No source handle to take "the same rights" from. */
+	KUNIT_EXPECT_EQ(test, zxproc_rights_for_open(ZXPROC_RIGHT_SAME_RIGHTS, &rights), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zxproc_rights_for_open(1U << 4, &rights), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zxproc_rights_for_open(ZXPROC_RIGHT_READ | (1U << 16), &rights),
+			-EINVAL);
+}
+
+static void zxproc_test_rights_dup(struct kunit *test)
+{
+	const u32 have = ZXPROC_RIGHT_READ | ZXPROC_RIGHT_DUPLICATE;
+	u32 rights = 0;
+
+	KUNIT_EXPECT_EQ(test, zxproc_rights_for_dup(have, ZXPROC_RIGHT_SAME_RIGHTS, &rights), 0);
+	KUNIT_EXPECT_EQ(test, rights, have);
+	KUNIT_EXPECT_EQ(test, zxproc_rights_for_dup(have, ZXPROC_RIGHT_READ, &rights), 0);
+	KUNIT_EXPECT_EQ(test, rights, ZXPROC_RIGHT_READ);
+	KUNIT_EXPECT_EQ(test, zxproc_rights_for_dup(have, 0, &rights), 0);
+	KUNIT_EXPECT_EQ(test, rights, 0U);
+	/* Rights never grow. */
+	KUNIT_EXPECT_EQ(test, zxproc_rights_for_dup(have, ZXPROC_RIGHT_WRITE, &rights), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zxproc_rights_for_dup(have, have | ZXPROC_RIGHT_INSPECT, &rights),
+			-EINVAL);
+	/* SAME_RIGHTS means "the same" only alone. */
+	KUNIT_EXPECT_EQ(test, zxproc_rights_for_dup(have, ZXPROC_RIGHT_SAME_RIGHTS |
+						    ZXPROC_RIGHT_READ, &rights), -EINVAL);
+}
+
+static void zxproc_test_rights_check(struct kunit *test)
+{
+	struct zxproc_handle h = { .rights = ZXPROC_RIGHT_READ | ZXPROC_RIGHT_INSPECT };
+
+	KUNIT_EXPECT_EQ(test, zxproc_rights_check(&h, ZXPROC_RIGHT_READ), 0);
+	KUNIT_EXPECT_EQ(test, zxproc_rights_check(&h, 0), 0);
+	KUNIT_EXPECT_EQ(test, zxproc_rights_check(&h, ZXPROC_RIGHT_WRITE), -EACCES);
+	KUNIT_EXPECT_EQ(test, zxproc_rights_check(&h, ZXPROC_RIGHT_READ | ZXPROC_RIGHT_WRITE),
+			-EACCES);
+}
+
+static void zxproc_test_cmd_is(struct kunit *test)
+{
+	const unsigned int w = ZXPROC_IOC_WRITE;
+	const unsigned int size = _IOC_SIZE(w);
+
+	KUNIT_EXPECT_TRUE(test, zxproc_cmd_is(w, w));
+	/* A newer caller's longer struct is the same command... */
+	KUNIT_EXPECT_TRUE(test, zxproc_cmd_is(_IOC(_IOC_READ | _IOC_WRITE, ZXPROC_IOC_MAGIC,
+						   0x20, size + 8), w));
+	/* ...a struct shorter than the first version is not. */
+	KUNIT_EXPECT_FALSE(test, zxproc_cmd_is(_IOC(_IOC_READ | _IOC_WRITE, ZXPROC_IOC_MAGIC,
+						    0x20, size - 8), w));
+	KUNIT_EXPECT_FALSE(test, zxproc_cmd_is(_IOC(_IOC_WRITE, ZXPROC_IOC_MAGIC, 0x20, size), w));
+	KUNIT_EXPECT_FALSE(test, zxproc_cmd_is(_IOC(_IOC_READ | _IOC_WRITE, ZXPROC_IOC_MAGIC + 1,
+						    0x20, size), w));
+	KUNIT_EXPECT_FALSE(test, zxproc_cmd_is(ZXPROC_IOC_READ, w));
+}
+
+static void zxproc_test_range_valid(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, zxproc_range_valid(1, 1), 0);
+	KUNIT_EXPECT_EQ(test, zxproc_range_valid(1, ZXPROC_MAX_TRANSFER), 0);
+	KUNIT_EXPECT_EQ(test, zxproc_range_valid(1, ZXPROC_MAX_TRANSFER + 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zxproc_range_valid(1, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zxproc_range_valid(0, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zxproc_range_valid(1, U64_MAX), -EINVAL);
+}
+
+static void zxproc_test_range_span(struct kunit *test)
+{
+	const u64 limit = 1ULL << 47;
+	u64 span = 0;
+
+	KUNIT_EXPECT_EQ(test, zxproc_range_span(0x1000, 16, limit, false, &span), 0);
+	KUNIT_EXPECT_EQ(test, span, 16ULL);
+	KUNIT_EXPECT_EQ(test, zxproc_range_span(limit - 1, 1, limit, true, &span), 0);
+	KUNIT_EXPECT_EQ(test, span, 1ULL);
+	/* Past the user address space: never mapped. */
+	KUNIT_EXPECT_EQ(test, zxproc_range_span(limit, 1, limit, false, &span), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, zxproc_range_span(U64_MAX, 1, limit, false, &span), -ENOMEM);
+	/* Straddling the end: the part below it, or nothing when all-or-nothing. */
+	KUNIT_EXPECT_EQ(test, zxproc_range_span(limit - 10, 20, limit, false, &span), 0);
+	KUNIT_EXPECT_EQ(test, span, 10ULL);
+	KUNIT_EXPECT_EQ(test, zxproc_range_span(limit - 10, 20, limit, true, &span), -ENOMEM);
+	/* Wrapping around the top of the address space. */
+	KUNIT_EXPECT_EQ(test, zxproc_range_span(U64_MAX - 2, 8, U64_MAX, false, &span), -ENOMEM);
+}
+
+static void zxproc_test_step(struct kunit *test)
+{
+	static const u64 addrs[] = { 0x10000, 0x10001, 0x10fff, 0x7ffffffff000ULL };
+	static const u64 lens[] = { 1, 2, PAGE_SIZE, PAGE_SIZE + 1, 64 * PAGE_SIZE,
+				    64 * PAGE_SIZE + 1, ZXPROC_MAX_TRANSFER };
+	size_t off, chunk;
+	unsigned long nr;
+	int i, j;
+
+	nr = zxproc_step(0x10fff, 2, &off, &chunk);
+	KUNIT_EXPECT_EQ(test, off, (size_t)0xfff);
+	KUNIT_EXPECT_EQ(test, chunk, (size_t)2);
+	KUNIT_EXPECT_EQ(test, nr, 2UL);
+
+	nr = zxproc_step(0x10000, ZXPROC_MAX_TRANSFER, &off, &chunk);
+	KUNIT_EXPECT_EQ(test, chunk, (size_t)(64 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, nr, 64UL);
+
+	/* Invariants: progress, never past the batch or the range. */
+	for (i = 0; i < ARRAY_SIZE(addrs); i++) {
+		for (j = 0; j < ARRAY_SIZE(lens); j++) {
+			nr = zxproc_step(addrs[i], lens[j], &off, &chunk);
+			KUNIT_EXPECT_EQ(test, off, (size_t)offset_in_page(addrs[i]));
+			KUNIT_EXPECT_GE(test, chunk, (size_t)1);
+			KUNIT_EXPECT_LE(test, (u64)chunk, lens[j]);
+			KUNIT_EXPECT_GE(test, nr, 1UL);
+			KUNIT_EXPECT_LE(test, nr, 64UL);
+			KUNIT_EXPECT_EQ(test, nr, DIV_ROUND_UP(off + chunk, PAGE_SIZE));
+		}
+	}
+}
+
+static int zxproc_test_vma_errno(vm_flags_t flags, unsigned int gup_flags)
+{
+	struct vm_area_struct vma = { .vm_start = 0x10000, .vm_end = 0x20000 };
+
+	zxproc_vma_init_flags(&vma, flags);
+	return zxproc_vma_error(&vma, 0x10000, gup_flags);
+}
+
+static void zxproc_test_vma_error(struct kunit *test)
+{
+	const vm_flags_t priv_ro = VM_READ | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_EXEC;
+	const vm_flags_t shared_ro = VM_READ | VM_MAYREAD | VM_SHARED | VM_MAYSHARE;
+	const vm_flags_t prot_none = VM_MAYREAD | VM_MAYWRITE;
+	struct vm_area_struct above = { .vm_start = 0x30000, .vm_end = 0x40000 };
+
+	/* Nothing mapped at the address. */
+	KUNIT_EXPECT_EQ(test, zxproc_vma_error(NULL, 0x10000, FOLL_WRITE), -ENOMEM);
+	zxproc_vma_init_flags(&above, VM_READ | VM_WRITE);
+	KUNIT_EXPECT_EQ(test, zxproc_vma_error(&above, 0x20000, FOLL_WRITE), -ENOMEM);
+	/* Not cacheable. */
+	KUNIT_EXPECT_EQ(test, zxproc_test_vma_errno(VM_READ | VM_WRITE | VM_IO, FOLL_WRITE), -EIO);
+	KUNIT_EXPECT_EQ(test, zxproc_test_vma_errno(VM_READ | VM_PFNMAP, 0), -EIO);
+	/* Program text: refused without FOLL_FORCE, reachable by COW with it. */
+	KUNIT_EXPECT_EQ(test, zxproc_test_vma_errno(priv_ro, FOLL_WRITE), -EACCES);
+	KUNIT_EXPECT_EQ(test, zxproc_test_vma_errno(priv_ro, FOLL_WRITE | FOLL_FORCE), -ENOMEM);
+	/* A shared read-only file mapping is never written, forced or not. */
+	KUNIT_EXPECT_EQ(test, zxproc_test_vma_errno(shared_ro, FOLL_WRITE | FOLL_FORCE), -EACCES);
+	/* PROT_NONE: only a forced access goes through. */
+	KUNIT_EXPECT_EQ(test, zxproc_test_vma_errno(prot_none, 0), -EACCES);
+	KUNIT_EXPECT_EQ(test, zxproc_test_vma_errno(prot_none, FOLL_FORCE), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, zxproc_test_vma_errno(prot_none, FOLL_WRITE | FOLL_FORCE), -ENOMEM);
+}
+
+static struct kunit_case zxproc_test_cases[] = {
+	KUNIT_CASE(zxproc_test_rights_open),
+	KUNIT_CASE(zxproc_test_rights_dup),
+	KUNIT_CASE(zxproc_test_rights_check),
+	KUNIT_CASE(zxproc_test_cmd_is),
+	KUNIT_CASE(zxproc_test_range_valid),
+	KUNIT_CASE(zxproc_test_range_span),
+	KUNIT_CASE(zxproc_test_step),
+	KUNIT_CASE(zxproc_test_vma_error),
+	{}
+};
+
+static struct kunit_suite zxproc_test_suite = {
+	.name = "zxproc",
+	.test_cases = zxproc_test_cases,
+};
+
+kunit_test_suite(zxproc_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for zxproc");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
