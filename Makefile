@@ -79,6 +79,7 @@ clean:
 -include userlib/cli/cli.mk
 -include tests/tests.mk
 -include tests/demo/demo.mk
+-include tests/bench/bench.mk
 
 # ---- install ----
 #
