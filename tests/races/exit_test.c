@@ -383,8 +383,8 @@ TEST_F_TIMEOUT(death, caller_killed_mid_64mib_write, 900)
 		close(p[1]);
 		ASSERT_EQ(1, read(p[0], &c, 1));
 		close(p[0]);
-		/* Somewhere in the first 90% of the write's time. */
-		delay_us = (long long)(race_rand(&rng) % (uint64_t)(full_ms * 900 + 1));
+		/* Somewhere in the first half of the write's time. */
+		delay_us = (long long)(race_rand(&rng) % (uint64_t)(full_ms * 500 + 1));
 		usleep((useconds_t)delay_us);
 		ASSERT_EQ(0, kill(caller, SIGKILL));
 		t = zx_now_ms();
