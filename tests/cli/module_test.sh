@@ -62,6 +62,13 @@ index_with() { # yes|no
 
 # shellcheck disable=SC2317 # called from restore, in the EXIT trap
 restore_node() {
+	[ -e /dev/zxproc ] || [ ! -r /sys/class/misc/zxproc/dev ] && return 0
+	# Reload rather than mknod: a node made by mknod is not devtmpfs's,
+	# so it would outlive the next rmmod and leave a stale /dev/zxproc
+	# to the suites that run after this one in the same guest.
+	if rmmod zxproc 2>/dev/null; then
+		insmod "$ko"
+	fi
 	[ -e /dev/zxproc ] || [ ! -r /sys/class/misc/zxproc/dev ] ||
 		mknod -m 0600 /dev/zxproc c "$(cut -d: -f1 /sys/class/misc/zxproc/dev)" \
 			"$(cut -d: -f2 /sys/class/misc/zxproc/dev)"
