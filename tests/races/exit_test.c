@@ -40,7 +40,7 @@
 #define DEATH_LIMIT_MS 3000
 
 enum { E_WHOLE, E_SHORT, E_ENOMEM, E_STALE_PART, E_STALE_ZERO, E_AFTER,
-       E_TARGETS, E_NO_ACTUAL };
+       E_TARGETS, E_NO_ACTUAL, E_WRITES };
 
 FIXTURE(death) {
 	struct race_shared *sh;
@@ -79,15 +79,23 @@ static void *exit_writer(void *arg)
 
 	while (!atomic_load(&sh->stop)) {
 		uint64_t len = (k & 1) ? REGION : 64, actual = ZX_SENTINEL, after;
-		int h = atomic_load(&c->h), ret;
+		int h, ret;
 
+		/*
+		 * Count the write as started before looking at the handle: the
+		 * main thread, having withdrawn a handle, waits for every write
+		 * started so far, and only then closes it.
+		 */
+		k = atomic_fetch_add(&sh->started, 1) + 1;
+		h = atomic_load(&c->h);
 		if (h < 0) {
+			atomic_store(&sh->completed, k);
 			sched_yield();
 			continue;
 		}
-		k = atomic_fetch_add(&sh->started, 1) + 1;
 		ret = zx_write(h, zx_ptr(c->region), c->src, len, &actual);
 		atomic_store(&sh->completed, k);
+		atomic_fetch_add(&sh->counts[E_WRITES], 1);
 		after = atomic_load(&c->dead_after);
 
 		if (after && k > after) {
@@ -182,7 +190,7 @@ TEST_F_TIMEOUT(death, target_exits_or_is_killed_mid_write, 900)
 	ASSERT_EQ(0, pthread_create(&w, NULL, exit_writer, c));
 
 	/* At least 100 deaths, and at least @writes writes in all. */
-	while ((targets < 100 || atomic_load(&sh->completed) < writes) &&
+	while ((targets < 100 || atomic_load(&sh->counts[E_WRITES]) < writes) &&
 	       !atomic_load(&sh->bad)) {
 		unsigned int how = (unsigned int)(targets % 4);	/* see target_main() */
 		pid_t pid, parent = getpid();
@@ -244,7 +252,7 @@ TEST_F_TIMEOUT(death, target_exits_or_is_killed_mid_write, 900)
 	pthread_join(w, NULL);
 
 	TH_LOG("%lu targets died (exit, SIGKILL, munmap+exit, exit_group from a thread); %llu writes: %llu whole, %llu ESTALE after part of the bytes, %llu ESTALE with none, %llu short, %llu ENOMEM; %llu started after a death, none landed; %llu ESTALE left actual unwritten",
-	       targets, (unsigned long long)sh->completed,
+	       targets, (unsigned long long)sh->counts[E_WRITES],
 	       (unsigned long long)sh->counts[E_WHOLE],
 	       (unsigned long long)sh->counts[E_STALE_PART],
 	       (unsigned long long)sh->counts[E_STALE_ZERO],
