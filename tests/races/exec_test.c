@@ -186,8 +186,12 @@ struct exec_ctx {
 	struct race_shared *sh;
 	bool write_data;	/* also write the image's .data page */
 	uint64_t data_addr;
-	_Atomic int gen;	/* handle of image gen is in hs[gen % 2] */
-	_Atomic int hs[2];
+	_Atomic int gen;	/* the writer uses hs[gen] */
+	/*
+	 * Image n's handle.  Old handles stay open until the end: the writer
+	 * may still be inside a write through one when the next arrives.
+	 */
+	_Atomic int hs[EXECS * 4];
 	_Atomic int exec_seen;	/* image exec_seen is known to be running */
 	_Atomic uint64_t ok_in[EXECS * 4];	/* successes per image */
 	_Atomic uint64_t stale_after[EXECS * 4];	/* refused, started after exec */
@@ -202,7 +206,7 @@ static void *exec_writer(void *arg)
 
 	while (!atomic_load(&c->stop)) {
 		int g = atomic_load(&c->gen), seen = atomic_load(&c->exec_seen);
-		int h = atomic_load(&c->hs[g % 2]);
+		int h = atomic_load(&c->hs[g]);
 		struct race_slot slot;
 		uint64_t actual = ZX_SENTINEL, at;
 		int ret;
@@ -302,11 +306,8 @@ static int coordinate(struct exec_ctx *c, int ctl, int dev, pid_t first,
 
 		/* The image's own handle: make it the writer's. */
 		COORD_CHECK(10, msg_recv(ctl, &m, M_HANDLE, &h) == 0 && h >= 0);
-		atomic_store(&c->hs[(n + 1) % 2], -1);
-		atomic_store(&c->hs[n % 2], h);
+		atomic_store(&c->hs[n], h);
 		atomic_store(&c->gen, n);
-		if (n > 0)
-			close(atomic_exchange(&c->hs[(n + 1) % 2], -1));
 		wait_for(&c->ok_in[n], 2, sh);
 		COORD_CHECK(11, atomic_load(&c->ok_in[n]) >= 2);
 		atomic_fetch_add(&sh->counts[EX_IMAGES], 1);
@@ -319,6 +320,9 @@ static int coordinate(struct exec_ctx *c, int ctl, int dev, pid_t first,
 	}
 	atomic_store(&c->stop, 1);
 	pthread_join(w, NULL);
+	for (n = 0; n < EXECS * 4; n++)
+		if (atomic_load(&c->hs[n]) >= 0)
+			close(atomic_load(&c->hs[n]));
 	return 0;
 }
 
@@ -340,7 +344,8 @@ FIXTURE_SETUP(exec)
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->c);
 	self->c->sh = self->sh;
-	self->c->hs[0] = self->c->hs[1] = -1;
+	for (int n = 0; n < EXECS * 4; n++)
+		self->c->hs[n] = -1;
 	self->copy[0] = '\0';
 }
 
