@@ -4,7 +4,9 @@
 #
 #   make                  module for every Debian kernel, library, command
 #   make module KDIR=DIR  the module against any other kernel tree
+#   make debug-module     the module (and its KUnit suite) for the debug kernel
 #   make check            host tests, then every guest suite on both kernels
+#   make check-debug      every guest suite on the debug kernel (KASAN, ...)
 #   make style            checkpatch --strict; `make sparse` runs make C=2
 #
 # The kernel build itself is described by ./Kbuild (also what DKMS uses).
@@ -28,7 +30,7 @@ KERNEL_SRCS	:= Kbuild $(wildcard module/*.c module/*.h) uapi/linux/zxproc.h
 # W=1 always: the module must build without warnings at that level.
 KBUILD_FLAGS	?= W=1
 
-.PHONY: all modules module clean style sparse version-check
+.PHONY: all modules module debug-module clean style sparse version-check
 
 all: version-check modules
 
@@ -47,10 +49,21 @@ modules: $(patsubst %,$(BUILD)/kernel/%/zxproc.ko,$(KERNELS))
 $(BUILD)/kernel/%/zxproc.ko: $(KERNEL_SRCS)
 	$(call build_module,$*,/lib/modules/$*/build)
 
-# Any other kernel tree: make module KDIR=/path/to/tree
+# Any other kernel tree: make module KDIR=/path/to/tree.  The output goes
+# to $(BUILD)/kernel/RELEASE/, named by the tree's own release string, which
+# is where tests/vm/run looks for a kernel's module.
+KDIR_RELEASE	= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 module:
 	@test -n "$(KDIR)" || { echo "usage: make module KDIR=/path/to/kernel/tree" >&2; exit 2; }
-	$(call build_module,$(notdir $(abspath $(KDIR))),$(KDIR))
+	@test -n "$(KDIR_RELEASE)" || { echo "make module: $(KDIR) is not a prepared kernel tree (no include/config/kernel.release)" >&2; exit 2; }
+	$(call build_module,$(KDIR_RELEASE),$(KDIR))
+
+# The debug-kernel tier's module (and zxproc_kunit.ko, since that kernel
+# has CONFIG_KUNIT), built against the tree tests/vm/debug-kernel caches;
+# builds that kernel first if it is not cached (about 10 minutes).
+debug-module:
+	@$(TOP)/tests/vm/debug-kernel --build >/dev/null
+	@$(MAKE) --no-print-directory module KDIR="$$($(TOP)/tests/vm/debug-kernel --print-dir)/build"
 
 # sparse on every kernel (C=2 checks every file, not only rebuilt ones).
 sparse:
