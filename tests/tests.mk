@@ -14,6 +14,13 @@
 #                      "N passed, N failed, N skipped"
 #   make check-host    the host suites only
 #   make check-guest   the guest suites only
+#   make check-debug   the debug-kernel tier: build the debug kernel
+#                      (tests/vm/debug-kernel: KASAN, lockdep, kmemleak,
+#                      UBSAN, KUnit, fault injection; cached) and the
+#                      module against it, then every guest suite in one
+#                      debug guest, the KUnit suite and fault-injection
+#                      suites included, ending with a kmemleak scan; any
+#                      kernel report fails the run
 #
 #   KERNELS="6.1 6.12"  kernels to boot, by name (tests/vm/kernels) or
 #                       release; default: Debian's two
@@ -55,7 +62,7 @@ TESTS_BUILD	= $(MAKE) --no-print-directory all tests $(TESTS_BUILD_KERNELS)
 TESTS_RUN	= BUILD=$(BUILD) $(TOP)/tests/run-suites $(TESTS_RUN_KERNELS) \
 		  --suites "$(SUITES)" --timeout $(SUITE_TIMEOUT)
 
-.PHONY: tests check check-host check-guest
+.PHONY: tests check check-host check-guest check-debug
 
 tests: $(TESTS_GUEST) $(TESTS_HOST)
 
@@ -88,3 +95,13 @@ check-guest:
 	@$(TOP)/tests/deps
 	@$(TESTS_BUILD)
 	@$(TESTS_RUN) --guest
+
+# KASAN, lockdep and kmemleak under TCG make every suite several times
+# slower than on Debian's kernels: the per-suite limit grows with them.
+DEBUG_SUITE_TIMEOUT ?= 1200
+check-debug:
+	@$(TOP)/tests/deps
+	@$(TESTS_BUILD)
+	@$(MAKE) --no-print-directory debug-module
+	@BUILD=$(BUILD) $(TOP)/tests/run-suites --guest --kernels debug \
+		--suites "$(SUITES)" --timeout $(DEBUG_SUITE_TIMEOUT)
