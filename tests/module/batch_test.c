@@ -18,7 +18,7 @@ FIXTURE(batch) {
 	uint8_t *src;		/* ZX_BIG_PAGES pages, pattern 111 */
 	uint8_t *halfsrc;	/* a page of pattern 112, then PROT_NONE */
 	uint8_t *buf;		/* ZX_BIG_PAGES pages of FILL */
-	uint8_t *want_region, *want_gap_a, *want_big;
+	struct zx_layout_want want;	/* what the target must hold */
 };
 
 FIXTURE_SETUP(batch)
@@ -33,49 +33,18 @@ FIXTURE_SETUP(batch)
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->buf);
 	memset(self->buf, FILL, ZX_BIG_PAGES * self->page);
-	self->want_region = zx_want(ZX_REGION_PAGES * self->page, ZX_T_REGION);
-	self->want_gap_a = zx_want(self->page, ZX_T_GAP_A);
-	self->want_big = zx_want(ZX_BIG_PAGES * self->page, ZX_T_BIG);
-	ASSERT_NE(NULL, self->want_big);
-	ASSERT_EQ(0, zx_layout_map(&self->l));
-	self->target = zx_target_prep(zx_layout_prep, &self->l);
-	ASSERT_LT(0, self->target);
-	self->dev = zx_dev();
-	ASSERT_LE(0, self->dev);
-	self->h = zx_open(self->dev, self->target, ZXPROC_RIGHTS_ALL);
-	ASSERT_LE(0, self->h);
+	ASSERT_EQ(0, zx_layout_want_init(&self->want, self->page));
+	ASSERT_EQ(0, zx_layout_target_open(&self->l, &self->target, &self->dev, &self->h));
 }
 
 FIXTURE_TEARDOWN(batch)
 {
-	zx_reap(self->target);
-	close(self->h);
-	close(self->dev);
+	zx_layout_target_close(self->target, self->dev, self->h);
 }
 
-/* The target holds the want_* copies (gap[2] never changes here). */
-static const char *target_as_wanted(FIXTURE_DATA(batch) *self)
-{
-	uint8_t *c = zx_want(self->page, ZX_T_GAP_C);
-	long d;
-
-	if (zx_differs(self->target, zx_ptr(self->l.region), self->want_region,
-		       ZX_REGION_PAGES * self->page) != -1)
-		return "region";
-	if (zx_differs(self->target, zx_ptr(self->l.gap), self->want_gap_a, self->page) != -1)
-		return "gap[0]";
-	d = zx_differs(self->target, zx_ptr(self->l.gap + 2 * self->page), c, self->page);
-	free(c);
-	if (d != -1)
-		return "gap[2]";
-	if (zx_differs(self->target, zx_ptr(self->l.big), self->want_big,
-		       ZX_BIG_PAGES * self->page) != -1)
-		return "big";
-	return NULL;
-}
-
+/* The target holds exactly self->want (gap[2] never changes here). */
 #define ASSERT_TARGET_AS_WANTED() do { \
-	const char *what = target_as_wanted(self); \
+	const char *what = zx_layout_want_differs(self->target, &self->l, &self->want); \
 	ASSERT_EQ(NULL, what) TH_LOG("target %s differs", what); \
 } while (0)
 
@@ -119,10 +88,10 @@ TEST_F(batch, writev_gives_each_segment_its_result)
 	/* @actual counts every byte that arrived, the faulting segment's too. */
 	EXPECT_EQ(100 + (page - 1000) + (page - 10) + 70 * page, v.actual);
 
-	memcpy(self->want_region + 5, self->src, 100);
-	memcpy(self->want_gap_a + 1000, self->src + 300, page - 1000);
-	memcpy(self->want_region + page, self->halfsrc + 10, page - 10);
-	memcpy(self->want_big + 1, self->src + 7, 70 * page);
+	memcpy(self->want.region + 5, self->src, 100);
+	memcpy(self->want.gap_a + 1000, self->src + 300, page - 1000);
+	memcpy(self->want.region + page, self->halfsrc + 10, page - 10);
+	memcpy(self->want.big + 1, self->src + 7, 70 * page);
 	ASSERT_TARGET_AS_WANTED();
 	/* The rest of each segment struct is the caller's. */
 	EXPECT_EQ(zx_ptr(self->l.gap + page), s[1].addr);
@@ -144,9 +113,9 @@ TEST_F(batch, readv_gives_each_segment_its_result)
 	EXPECT_EQ(-ENOMEM, s[1].result);
 	EXPECT_EQ((int64_t)(page - 1000), s[2].result);
 	EXPECT_EQ(100 + page - 1000, v.actual);
-	EXPECT_EQ(0, memcmp(self->buf, self->want_region + 5, 100));
+	EXPECT_EQ(0, memcmp(self->buf, self->want.region + 5, 100));
 	EXPECT_EQ(-1, zx_not_all(self->buf + 100, FILL, 200 - 100));	/* the ENOMEM segment's buffer */
-	EXPECT_EQ(0, memcmp(self->buf + 300, self->want_gap_a + 1000, page - 1000));
+	EXPECT_EQ(0, memcmp(self->buf + 300, self->want.gap_a + 1000, page - 1000));
 	i = 300 + page - 1000;
 	EXPECT_EQ(-1, zx_not_all(self->buf + i, FILL, ZX_BIG_PAGES * page - i));
 	ASSERT_TARGET_AS_WANTED();
@@ -161,8 +130,8 @@ TEST_F(batch, segments_are_copied_in_order)
 	seg(&s[0], self->l.region, self->src, 64);
 	seg(&s[1], self->l.region + 32, self->src + 1000, 64);
 	ASSERT_EQ(0, memv(self->h, ZXPROC_IOC_WRITEV, s, 2, 0, &v));
-	memcpy(self->want_region, self->src, 64);
-	memcpy(self->want_region + 32, self->src + 1000, 64);
+	memcpy(self->want.region, self->src, 64);
+	memcpy(self->want.region + 32, self->src + 1000, 64);
 	ASSERT_TARGET_AS_WANTED();
 }
 
@@ -229,7 +198,7 @@ TEST_F(batch, segment_count_limits)
 	EXPECT_EQ((uint64_t)ZXPROC_MAX_SEGMENTS, v.actual);
 	for (i = 0; i < ZXPROC_MAX_SEGMENTS; i++) {
 		EXPECT_EQ(1, s[i].result);
-		self->want_big[i * 4] = self->src[i];
+		self->want.big[i * 4] = self->src[i];
 	}
 	EXPECT_EQ((int64_t)ZX_SENTINEL, s[ZXPROC_MAX_SEGMENTS].result);
 	ASSERT_TARGET_AS_WANTED();
@@ -288,7 +257,7 @@ TEST_F(batch, all_or_nothing_applies_per_segment)
 	EXPECT_EQ(-ENOMEM, s[0].result);
 	EXPECT_EQ(300, s[1].result);
 	EXPECT_EQ(300U, v.actual);
-	memcpy(self->want_region, self->src + 5000, 300);
+	memcpy(self->want.region, self->src + 5000, 300);
 	ASSERT_TARGET_AS_WANTED();
 }
 

@@ -470,6 +470,77 @@ static inline const char *zx_layout_differs(pid_t pid, const struct zx_layout *l
 	return NULL;
 }
 
+/*
+ * The end of the read, write and batch suites' fixture set-up, in the
+ * order the layout needs: the layout mapped after the fixture's own
+ * buffers, the target forked right after it (so that no mapping of ours
+ * fills a hole the target inherits), then /dev/zxproc and a handle with
+ * every right.  0 or -errno; on failure the test ends, and the target
+ * dies with it.
+ */
+static inline int zx_layout_target_open(struct zx_layout *l, pid_t *target,
+					int *dev, int *h)
+{
+	int err = zx_layout_map(l);
+
+	if (err)
+		return err;
+	*target = zx_target_prep(zx_layout_prep, l);
+	if (*target < 0)
+		return *target;
+	*dev = zx_dev();
+	if (*dev < 0)
+		return *dev;
+	*h = zx_open(*dev, *target, ZXPROC_RIGHTS_ALL);
+	return *h < 0 ? *h : 0;
+}
+
+/* The fixture teardown matching zx_layout_target_open(). */
+static inline void zx_layout_target_close(pid_t target, int dev, int h)
+{
+	zx_reap(target);
+	close(h);
+	close(dev);
+}
+
+/*
+ * What the target's layout must hold, as the write and batch suites
+ * track it: the target's own patterns at first, then every byte a test
+ * writes copied in where it wrote it, so that one comparison checks both
+ * what changed and that nothing else did.
+ */
+struct zx_layout_want {
+	uint8_t *region, *gap_a, *gap_c, *big;
+};
+
+/* Start @w as the target's own patterns (zx_layout_prep); 0 or -ENOMEM. */
+static inline int zx_layout_want_init(struct zx_layout_want *w, size_t page)
+{
+	w->region = zx_want(ZX_REGION_PAGES * page, ZX_T_REGION);
+	w->gap_a = zx_want(page, ZX_T_GAP_A);
+	w->gap_c = zx_want(page, ZX_T_GAP_C);
+	w->big = zx_want(ZX_BIG_PAGES * page, ZX_T_BIG);
+	return w->region && w->gap_a && w->gap_c && w->big ? 0 : -ENOMEM;
+}
+
+/*
+ * Does the layout in process @pid hold exactly @w?  NULL if so, else the
+ * name of the first part that differs (as zx_layout_differs() names it).
+ */
+static inline const char *zx_layout_want_differs(pid_t pid, const struct zx_layout *l,
+						 const struct zx_layout_want *w)
+{
+	if (zx_differs(pid, zx_ptr(l->region), w->region, ZX_REGION_PAGES * l->page) != -1)
+		return "region";
+	if (zx_differs(pid, zx_ptr(l->gap), w->gap_a, l->page) != -1)
+		return "gap[0]";
+	if (zx_differs(pid, zx_ptr(l->gap + 2 * l->page), w->gap_c, l->page) != -1)
+		return "gap[2]";
+	if (zx_differs(pid, zx_ptr(l->big), w->big, ZX_BIG_PAGES * l->page) != -1)
+		return "big";
+	return NULL;
+}
+
 /* ---- privileges ------------------------------------------------------- */
 
 /*

@@ -34,20 +34,12 @@ FIXTURE_SETUP(rd)
 	ASSERT_NE(MAP_FAILED, self->halfbuf);
 	memset(self->halfbuf, FILL, 2 * self->page);
 	ASSERT_EQ(0, mprotect(self->halfbuf + self->page, self->page, PROT_READ));
-	ASSERT_EQ(0, zx_layout_map(&self->l));
-	self->target = zx_target_prep(zx_layout_prep, &self->l);
-	ASSERT_LT(0, self->target);
-	self->dev = zx_dev();
-	ASSERT_LE(0, self->dev);
-	self->h = zx_open(self->dev, self->target, ZXPROC_RIGHTS_ALL);
-	ASSERT_LE(0, self->h);
+	ASSERT_EQ(0, zx_layout_target_open(&self->l, &self->target, &self->dev, &self->h));
 }
 
 FIXTURE_TEARDOWN(rd)
 {
-	zx_reap(self->target);
-	close(self->h);
-	close(self->dev);
+	zx_layout_target_close(self->target, self->dev, self->h);
 }
 
 /* @buf[@off, @off + @len) holds the target pattern @seed from @from. */

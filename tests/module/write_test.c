@@ -17,8 +17,7 @@ FIXTURE(wr) {
 	struct zx_layout l;
 	uint8_t *src;		/* ZX_BIG_PAGES + 1 pages, pattern 11 */
 	uint8_t *halfsrc;	/* a page of pattern 12, then a PROT_NONE page */
-	/* What the target must hold: */
-	uint8_t *want_region, *want_gap_a, *want_gap_c, *want_big;
+	struct zx_layout_want want;	/* what the target must hold */
 };
 
 FIXTURE_SETUP(wr)
@@ -30,52 +29,24 @@ FIXTURE_SETUP(wr)
 	self->halfsrc = zx_map(2 * self->page, PROT_READ | PROT_WRITE, 12);
 	ASSERT_NE(MAP_FAILED, self->halfsrc);
 	ASSERT_EQ(0, mprotect(self->halfsrc + self->page, self->page, PROT_NONE));
-	self->want_region = zx_want(ZX_REGION_PAGES * self->page, ZX_T_REGION);
-	self->want_gap_a = zx_want(self->page, ZX_T_GAP_A);
-	self->want_gap_c = zx_want(self->page, ZX_T_GAP_C);
-	self->want_big = zx_want(ZX_BIG_PAGES * self->page, ZX_T_BIG);
-	ASSERT_NE(NULL, self->want_big);
-	ASSERT_EQ(0, zx_layout_map(&self->l));
-	self->target = zx_target_prep(zx_layout_prep, &self->l);
-	ASSERT_LT(0, self->target);
-	self->dev = zx_dev();
-	ASSERT_LE(0, self->dev);
-	self->h = zx_open(self->dev, self->target, ZXPROC_RIGHTS_ALL);
-	ASSERT_LE(0, self->h);
+	ASSERT_EQ(0, zx_layout_want_init(&self->want, self->page));
+	ASSERT_EQ(0, zx_layout_target_open(&self->l, &self->target, &self->dev, &self->h));
 }
 
 FIXTURE_TEARDOWN(wr)
 {
-	zx_reap(self->target);
-	close(self->h);
-	close(self->dev);
+	zx_layout_target_close(self->target, self->dev, self->h);
 }
 
 /*
- * The target holds exactly the want_* copies, and our own copies of the
- * layout were not written.  Returns NULL or what differs.
+ * The target holds exactly self->want, and our own copies of the layout
+ * were not written.
  */
-static const char *target_as_wanted(FIXTURE_DATA(wr) *self)
-{
-	const struct zx_layout *l = &self->l;
-
-	if (zx_differs(self->target, zx_ptr(l->region), self->want_region,
-		       ZX_REGION_PAGES * self->page) != -1)
-		return "target region";
-	if (zx_differs(self->target, zx_ptr(l->gap), self->want_gap_a, self->page) != -1)
-		return "target gap[0]";
-	if (zx_differs(self->target, zx_ptr(l->gap + 2 * self->page),
-		       self->want_gap_c, self->page) != -1)
-		return "target gap[2]";
-	if (zx_differs(self->target, zx_ptr(l->big), self->want_big,
-		       ZX_BIG_PAGES * self->page) != -1)
-		return "target big";
-	return zx_layout_differs(getpid(), l, false);
-}
-
 #define ASSERT_TARGET_AS_WANTED() do { \
-	const char *what = target_as_wanted(self); \
-	ASSERT_EQ(NULL, what) TH_LOG("%s differs", what); \
+	const char *what = zx_layout_want_differs(self->target, &self->l, &self->want); \
+	ASSERT_EQ(NULL, what) TH_LOG("target %s differs", what); \
+	what = zx_layout_differs(getpid(), &self->l, false); \
+	ASSERT_EQ(NULL, what) TH_LOG("our %s differs", what); \
 } while (0)
 
 TEST_F(wr, write_inside_a_mapping)
@@ -86,13 +57,13 @@ TEST_F(wr, write_inside_a_mapping)
 	ASSERT_EQ(0, zx_write(self->h, zx_ptr(self->l.region + self->page - 3),
 			      self->src + 5, 100, &actual));
 	EXPECT_EQ(100U, actual);
-	memcpy(self->want_region + self->page - 3, self->src + 5, 100);
+	memcpy(self->want.region + self->page - 3, self->src + 5, 100);
 	ASSERT_TARGET_AS_WANTED();
 
 	/* One byte. */
 	ASSERT_EQ(0, zx_write(self->h, zx_ptr(self->l.region), self->src + 1000, 1, &actual));
 	EXPECT_EQ(1U, actual);
-	self->want_region[0] = self->src[1000];
+	self->want.region[0] = self->src[1000];
 	ASSERT_TARGET_AS_WANTED();
 }
 
@@ -109,7 +80,7 @@ TEST_F(wr, only_actual_is_written_back)
 	EXPECT_EQ(64U, req.actual);
 	req.actual = sent.actual;
 	EXPECT_EQ(0, memcmp(&sent, &req, sizeof(req)));
-	memcpy(self->want_region, self->src, 64);
+	memcpy(self->want.region, self->src, 64);
 	ASSERT_TARGET_AS_WANTED();
 }
 
@@ -122,7 +93,7 @@ TEST_F(wr, partial_write_stops_at_unmapped_page)
 	ASSERT_EQ(0, zx_write(self->h, zx_ptr(self->l.gap + 1000), self->src,
 			      3 * self->page - 1000, &actual));
 	EXPECT_EQ(self->page - 1000, actual);
-	memcpy(self->want_gap_a + 1000, self->src, self->page - 1000);
+	memcpy(self->want.gap_a + 1000, self->src, self->page - 1000);
 	ASSERT_TARGET_AS_WANTED();
 }
 
@@ -134,7 +105,7 @@ TEST_F(wr, partial_write_after_many_pages)
 	ASSERT_EQ(0, zx_write(self->h, zx_ptr(self->l.big + 7), self->src,
 			      (ZX_BIG_PAGES + 1) * self->page, &actual));
 	EXPECT_EQ(ZX_BIG_PAGES * self->page - 7, actual);
-	memcpy(self->want_big + 7, self->src, ZX_BIG_PAGES * self->page - 7);
+	memcpy(self->want.big + 7, self->src, ZX_BIG_PAGES * self->page - 7);
 	ASSERT_TARGET_AS_WANTED();
 }
 
@@ -145,7 +116,7 @@ TEST_F(wr, write_ending_at_the_hole_is_complete)
 
 	ASSERT_EQ(0, zx_write(self->h, zx_ptr(self->l.gap), self->src, self->page, &actual));
 	EXPECT_EQ(self->page, actual);
-	memcpy(self->want_gap_a, self->src, self->page);
+	memcpy(self->want.gap_a, self->src, self->page);
 	ASSERT_TARGET_AS_WANTED();
 }
 
@@ -258,7 +229,7 @@ TEST_F(wr, unreadable_source_stops_with_efault)
 	EXPECT_EQ(-EFAULT, zx_write(self->h, zx_ptr(self->l.region + 10),
 				    self->halfsrc + 100, 2 * self->page - 100, &actual));
 	EXPECT_EQ(self->page - 100, actual);
-	memcpy(self->want_region + 10, self->halfsrc + 100, self->page - 100);
+	memcpy(self->want.region + 10, self->halfsrc + 100, self->page - 100);
 	ASSERT_TARGET_AS_WANTED();
 
 	/* Unreadable from the first byte. */
@@ -323,7 +294,7 @@ TEST_F(wr, all_or_nothing_fully_mapped_writes_all)
 			    self->src, ZX_BIG_PAGES * self->page - 3,
 			    ZXPROC_MEM_ALL_OR_NOTHING, &actual));
 	EXPECT_EQ(ZX_BIG_PAGES * self->page - 3, actual);
-	memcpy(self->want_big + 3, self->src, ZX_BIG_PAGES * self->page - 3);
+	memcpy(self->want.big + 3, self->src, ZX_BIG_PAGES * self->page - 3);
 	ASSERT_TARGET_AS_WANTED();
 }
 
@@ -336,7 +307,7 @@ TEST_F(wr, all_or_nothing_unreadable_source_is_efault)
 				  self->halfsrc, 2 * self->page,
 				  ZXPROC_MEM_ALL_OR_NOTHING, &actual));
 	EXPECT_EQ(self->page, actual);
-	memcpy(self->want_region, self->halfsrc, self->page);
+	memcpy(self->want.region, self->halfsrc, self->page);
 	ASSERT_TARGET_AS_WANTED();
 }
 
