@@ -64,13 +64,6 @@ static long meminfo_kb(const char *key)
 	return p ? atol(p + strlen(key)) : -1;
 }
 
-static int refcnt(void)
-{
-	char buf[32];
-
-	return zx_read_file("/sys/module/zxproc/refcnt", buf, sizeof(buf)) > 0 ? atoi(buf) : -1;
-}
-
 /*
  * Open descriptors of this process, up to the descriptor limit.  Not by
  * listing /proc/self/fd: that would fill the dentry cache being measured.
@@ -94,7 +87,7 @@ static void take(struct snapshot *s)
 	for (i = 0; i < NCACHES; i++)
 		s->objects[i] = slab_objects(caches[i]);
 	s->sunreclaim_kb = meminfo_kb("SUnreclaim:");
-	s->refcnt = refcnt();
+	s->refcnt = zx_module_refcnt();
 	s->fds = count_fds();
 }
 

@@ -27,14 +27,6 @@
 
 #define MODULE_NAME "zxproc"
 
-static int refcnt(void)
-{
-	char buf[32];
-
-	return zx_read_file("/sys/module/" MODULE_NAME "/refcnt", buf, sizeof(buf)) > 0 ?
-	       atoi(buf) : -1;
-}
-
 static bool loaded(void)
 {
 	return access("/sys/module/" MODULE_NAME, F_OK) == 0;
@@ -80,7 +72,7 @@ static int refcnt_becomes(int want)
 	long long end = zx_now_ms() + 10000;
 	int now;
 
-	while ((now = refcnt()) != want && zx_now_ms() < end)
+	while ((now = zx_module_refcnt()) != want && zx_now_ms() < end)
 		usleep(10000);
 	return now;
 }
@@ -145,15 +137,15 @@ TEST_F(unload, refcnt_counts_files_not_descriptors)
 
 	dev = zx_dev();
 	ASSERT_LE(0, dev);
-	EXPECT_EQ(1, refcnt());
+	EXPECT_EQ(1, zx_module_refcnt());
 	h = zx_open(dev, self->target, ZXPROC_RIGHTS_ALL);
 	ASSERT_LE(0, h);
-	EXPECT_EQ(2, refcnt());
+	EXPECT_EQ(2, zx_module_refcnt());
 	copy = dup(h);			/* the same file */
-	EXPECT_EQ(2, refcnt());
+	EXPECT_EQ(2, zx_module_refcnt());
 	d = zx_dup(h, ZXPROC_RIGHT_SAME_RIGHTS, 0);	/* a new file */
 	ASSERT_LE(0, d);
-	EXPECT_EQ(3, refcnt());
+	EXPECT_EQ(3, zx_module_refcnt());
 	close(copy);
 	close(d);
 	close(h);
@@ -178,7 +170,7 @@ TEST_F(unload, handle_blocks_unload)
 	int h = zx_handle(self->target, ZXPROC_RIGHT_WRITE);
 
 	ASSERT_LE(0, h);
-	EXPECT_EQ(1, refcnt());		/* the device is closed already */
+	EXPECT_EQ(1, zx_module_refcnt());		/* the device is closed already */
 	EXPECT_HELD();
 	EXPECT_TRUE(handle_works(self, h, 0x11));
 	close(h);
@@ -210,7 +202,7 @@ TEST_F(unload, handle_in_flight_in_unix_socket_blocks_unload)
 	ASSERT_LE(0, h);
 	ASSERT_EQ(0, zx_send_fd(sv[0], h));
 	close(h);
-	EXPECT_EQ(1, refcnt());
+	EXPECT_EQ(1, zx_module_refcnt());
 	EXPECT_HELD();
 	got = zx_recv_fd(sv[1]);
 	ASSERT_LE(0, got);
@@ -354,7 +346,7 @@ TEST_F(unload, running_ioctl_blocks_unload_after_close)
 		usleep(10000);
 	ASSERT_EQ(0, handles_of(child));
 	ASSERT_EQ(0, waitpid(child, &status, WNOHANG));
-	EXPECT_EQ(1, refcnt());
+	EXPECT_EQ(1, zx_module_refcnt());
 	EXPECT_HELD();
 	kill(child, SIGKILL);
 	ASSERT_EQ(child, waitpid(child, &status, 0));

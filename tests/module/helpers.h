@@ -702,4 +702,16 @@ static inline ssize_t zx_read_file(const char *path, char *buf, size_t len)
 	return n;
 }
 
+/*
+ * The module's reference count (/sys/module/zxproc/refcnt), which every
+ * open device and handle holds up: how the suites see that nothing of
+ * the module is left held.  -1 when it cannot be read.
+ */
+static inline int zx_module_refcnt(void)
+{
+	char buf[32];
+
+	return zx_read_file("/sys/module/zxproc/refcnt", buf, sizeof(buf)) > 0 ? atoi(buf) : -1;
+}
+
 #endif /* ZXPROC_TESTS_MODULE_HELPERS_H */

@@ -359,15 +359,6 @@ TEST_F_TIMEOUT(handles, close_while_writing, 600)
 
 /* ---- passed over a unix socket while in use ---------------------------- */
 
-static int module_refcnt(void)
-{
-	char buf[32];
-
-	if (zx_read_file("/sys/module/zxproc/refcnt", buf, sizeof(buf)) <= 0)
-		return -1;
-	return atoi(buf);
-}
-
 /*
  * The receiving process: takes @keep handles off the socket, writes
  * through each one, and closes it.  Whatever is sent after those stays
@@ -443,7 +434,7 @@ TEST_F_TIMEOUT(handles, passed_over_unix_socket_while_writing, 600)
 	char byte;
 
 	/* What the module is held by before: our two handles. */
-	base = module_refcnt();
+	base = zx_module_refcnt();
 	ASSERT_LT(0, base);
 	signal(SIGPIPE, SIG_IGN);
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
@@ -489,7 +480,7 @@ TEST_F_TIMEOUT(handles, passed_over_unix_socket_while_writing, 600)
 
 	/* Everything sent is released: the count falls back to the base. */
 	until = zx_now_ms() + 10000;
-	while ((now = module_refcnt()) != base && zx_now_ms() < until)
+	while ((now = zx_module_refcnt()) != base && zx_now_ms() < until)
 		usleep(10000);
 
 	TH_LOG("%llu handles sent (%lu left in flight and dropped with the socket); the peer wrote through %llu of X, was refused %llu of Y; %llu writes meanwhile; module refcnt %d -> %d",
