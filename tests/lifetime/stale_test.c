@@ -171,14 +171,12 @@ static void *exec_sleep(void *arg)
 /* A child whose leader thread exits while @fn runs on in another thread. */
 static pid_t spawn_threaded(void *(*fn)(void *), bool leader_exits)
 {
-	pid_t parent = getpid();
-	pid_t pid = fork();
+	pid_t pid = zx_fork_tied();
 
 	if (pid == 0) {
 		pthread_t t;
 
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent || pthread_create(&t, NULL, fn, NULL))
+		if (pthread_create(&t, NULL, fn, NULL))
 			_exit(1);
 		if (leader_exits)
 			pthread_exit(NULL);

@@ -340,6 +340,24 @@ static inline void zx_reap(pid_t pid)
 }
 
 /*
+ * fork(), the child tied to us: it gets SIGKILL when we die
+ * (PR_SET_PDEATHSIG) and exits at once if we died before that was set,
+ * so no child of a failed test lives on.  Returns what fork() returns.
+ */
+static inline pid_t zx_fork_tied(void)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
+	}
+	return pid;
+}
+
+/*
  * Run @fn(@arg) in a forked child and return its exit status (0..255),
  * or -1000 - signal when it was killed.  Children report a small code
  * (0, or an errno) through their exit status.

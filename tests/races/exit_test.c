@@ -193,7 +193,7 @@ TEST_F_TIMEOUT(death, target_exits_or_is_killed_mid_write, 900)
 	while ((targets < 100 || atomic_load(&sh->counts[E_WRITES]) < writes) &&
 	       !atomic_load(&sh->bad)) {
 		unsigned int how = (unsigned int)(targets % 4);	/* see target_main() */
-		pid_t pid, parent = getpid();
+		pid_t pid;
 		siginfo_t si;
 		uint64_t d, m;
 		int h, status;
@@ -201,14 +201,10 @@ TEST_F_TIMEOUT(death, target_exits_or_is_killed_mid_write, 900)
 		atomic_store(&c->go, 0);
 		atomic_store(&c->dead_after, 0);
 		atomic_store(&c->unmapping, how == 2);
-		pid = fork();
+		pid = zx_fork_tied();
 		ASSERT_LE(0, pid);
-		if (pid == 0) {
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			if (getppid() != parent)
-				_exit(1);
+		if (pid == 0)
 			target_main(c, how, race_rand(&rng) + targets);
-		}
 		h = zx_handle(pid, ZXPROC_RIGHT_WRITE);
 		ASSERT_LE(0, h);
 		atomic_store(&c->h, h);
@@ -334,7 +330,7 @@ TEST_F_TIMEOUT(death, caller_killed_mid_64mib_write, 900)
 	uint64_t rng = 0xbb67ae8584caa73bULL;
 	unsigned int i, kills = 8, partial = 0;
 	uint8_t *region, *src;
-	pid_t target, parent = getpid();
+	pid_t target;
 	int status;
 
 	ctl = mmap(NULL, sizeof(*ctl), PROT_READ | PROT_WRITE,
@@ -347,14 +343,10 @@ TEST_F_TIMEOUT(death, caller_killed_mid_64mib_write, 900)
 	ASSERT_NE(MAP_FAILED, src);
 	memset(src, 0x77, BIG);		/* callers share it by fork */
 
-	target = fork();
+	target = zx_fork_tied();
 	ASSERT_LE(0, target);
-	if (target == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(1);
+	if (target == 0)
 		big_target(region, &ctl->gen, &ctl->done);
-	}
 
 	/* How long one whole write takes, to kill the next ones inside it. */
 	{
@@ -426,7 +418,7 @@ TEST_F_TIMEOUT(death, stalled_copy_blocks_neither_munmap_nor_exec, 300)
 	struct uffdio_register reg;
 	long long t, stuck_ms;
 	uint8_t *region, *src;
-	pid_t target, caller, parent = getpid();
+	pid_t target, caller;
 	int uffd, go[2], done[2], status;
 	char c;
 
@@ -437,12 +429,9 @@ TEST_F_TIMEOUT(death, stalled_copy_blocks_neither_munmap_nor_exec, 300)
 	ASSERT_EQ(0, pipe2(done, 0));
 
 	/* The target: on "go", munmap its region, report, then exec true. */
-	target = fork();
+	target = zx_fork_tied();
 	ASSERT_LE(0, target);
 	if (target == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(1);
 		if (read(go[0], &c, 1) != 1)
 			_exit(2);
 		if (munmap(region, 64 * PAGE))

@@ -48,13 +48,9 @@ FIXTURE(handles) {
 /* Y: replace the shared region by a private sentinel page, then wait. */
 static pid_t spawn_y(uint8_t *region)
 {
-	pid_t parent = getpid();
-	pid_t pid = fork();
+	pid_t pid = zx_fork_tied();
 
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(1);
 		if (mmap(region, REGION, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != region)
 			_exit(2);

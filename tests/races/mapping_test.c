@@ -419,15 +419,10 @@ FIXTURE_TEARDOWN(mapping)
 
 /* Fork the checker; it runs @fn and exits with its status. */
 #define FORK_CHECKER(self, call) do { \
-	pid_t parent_ = getpid(); \
-	(self)->target = fork(); \
+	(self)->target = zx_fork_tied(); \
 	ASSERT_LE(0, (self)->target); \
 	if ((self)->target == 0) { \
-		int st_; \
-		prctl(PR_SET_PDEATHSIG, SIGKILL); \
-		if (getppid() != parent_) \
-			_exit(1); \
-		st_ = (call); \
+		int st_ = (call); \
 		race_stop_writer((self)->sh); \
 		_exit(st_); \
 	} \
