@@ -622,33 +622,44 @@ static inline int zx_become_nobody(void)
 
 /* ---- descriptors over unix sockets ------------------------------------ */
 
-static inline int zx_send_fd(int sock, int fd)
+/*
+ * Send @len bytes of @data with the descriptor *@fd attached (none when
+ * @fd is NULL): the one place that builds an SCM_RIGHTS message, for
+ * zx_send_fd() and for suites that pass a descriptor with a message of
+ * their own.  Returns what sendmsg() does.
+ */
+static inline ssize_t zx_send_with_fd(int sock, const void *data, size_t len,
+				      const int *fd, int flags)
 {
-	char byte = 'h';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
 
-	memset(&u, 0, sizeof(u));
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -errno;
+	if (fd) {
+		memset(&u, 0, sizeof(u));
+		msg.msg_control = u.buf;
+		msg.msg_controllen = sizeof(u.buf);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), fd, sizeof(int));
+	}
+	return sendmsg(sock, &msg, flags);
 }
 
-/* Receive one descriptor (close-on-exec); the fd or -errno. */
-static inline int zx_recv_fd(int sock)
+/*
+ * Receive up to @len bytes into @data, and in *@fd the descriptor passed
+ * with them (close-on-exec), or -1 when none came: the receiving half of
+ * zx_send_with_fd().  Returns what recvmsg() does.
+ */
+static inline ssize_t zx_recv_with_fd(int sock, void *data, size_t len, int *fd)
 {
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct iovec iov = { .iov_base = data, .iov_len = len };
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -658,16 +669,34 @@ static inline int zx_recv_fd(int sock)
 		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
 	};
 	struct cmsghdr *c;
+	ssize_t n;
+
+	*fd = -1;
+	n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return n;
+	c = CMSG_FIRSTHDR(&msg);
+	if (c && c->cmsg_type == SCM_RIGHTS)
+		memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return n;
+}
+
+/* Send one descriptor (with a byte, as a stream needs one); 0 or -errno. */
+static inline int zx_send_fd(int sock, int fd)
+{
+	return zx_send_with_fd(sock, "h", 1, &fd, 0) == 1 ? 0 : -errno;
+}
+
+/* Receive one descriptor (close-on-exec); the fd or -errno. */
+static inline int zx_recv_fd(int sock)
+{
+	char byte;
 	int fd;
 
 	errno = EPROTO;
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
+	if (zx_recv_with_fd(sock, &byte, 1, &fd) != 1)
 		return -errno;
-	c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_type != SCM_RIGHTS)
-		return -EPROTO;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
+	return fd < 0 ? -EPROTO : fd;
 }
 
 /* Number of open descriptors of this process. */

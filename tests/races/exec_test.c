@@ -71,49 +71,21 @@ struct msg {
 /* One message, with an optional descriptor; 0 or -errno. */
 static int msg_send(int sock, const struct msg *m, int fd)
 {
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct iovec iov = { .iov_base = (void *)m, .iov_len = sizeof(*m) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-	if (fd >= 0) {
-		struct cmsghdr *c;
-
-		memset(&u, 0, sizeof(u));
-		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof(u.buf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	return sendmsg(sock, &mh, MSG_NOSIGNAL) == (ssize_t)sizeof(*m) ? 0 : -errno;
+	return zx_send_with_fd(sock, m, sizeof(*m), fd >= 0 ? &fd : NULL, MSG_NOSIGNAL) ==
+	       (ssize_t)sizeof(*m) ? 0 : -errno;
 }
 
 /* Receive a message of @type; *@fd gets a passed descriptor or -1. */
 static int msg_recv(int sock, struct msg *m, int type, int *fd)
 {
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct iovec iov = { .iov_base = m, .iov_len = sizeof(*m) };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *c;
+	int got;
 
 	if (fd)
 		*fd = -1;
-	if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) != (ssize_t)sizeof(*m))
+	if (zx_recv_with_fd(sock, m, sizeof(*m), &got) != (ssize_t)sizeof(*m))
 		return -EPROTO;
-	c = CMSG_FIRSTHDR(&mh);
-	if (c && c->cmsg_type == SCM_RIGHTS && fd)
-		memcpy(fd, CMSG_DATA(c), sizeof(int));
+	if (fd)
+		*fd = got;
 	return m->type == type ? 0 : -EPROTO;
 }
 
