@@ -750,6 +750,25 @@ static inline ssize_t zx_read_file(const char *path, char *buf, size_t len)
 }
 
 /*
+ * Make the file named by the mkstemp() template @path (which gets the
+ * name) hold @len bytes of @data, with mode @mode: the files the mapping
+ * suites map.  0 or -errno (-EIO when the contents or mode do not take).
+ */
+static inline int zx_make_file(char *path, const void *data, size_t len, mode_t mode)
+{
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, data, len) != (ssize_t)len || fchmod(fd, mode)) {
+		close(fd);
+		return -EIO;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
  * The module's reference count (/sys/module/zxproc/refcnt), which every
  * open device and handle holds up: how the suites see that nothing of
  * the module is left held.  -1 when it cannot be read.

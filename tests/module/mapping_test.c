@@ -150,18 +150,8 @@ static uint8_t *slurp(const char *path, size_t *len)
 /* A tmpfs file of @len bytes holding @data, opened with @flags. */
 static int shm_file(char *path, size_t pathlen, const void *data, size_t len, int mode)
 {
-	int fd;
-
 	snprintf(path, pathlen, SHM_DIR "/zxproc-mapping-XXXXXX");
-	fd = mkstemp(path);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, data, len) != (ssize_t)len || fchmod(fd, mode)) {
-		close(fd);
-		return -EIO;
-	}
-	close(fd);
-	return 0;
+	return zx_make_file(path, data, len, mode);
 }
 
 FIXTURE(text) {

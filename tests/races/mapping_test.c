@@ -261,20 +261,10 @@ static int checker(struct race_shared *sh, const struct layout *l,
 static int make_file(char *path, size_t size, uint8_t *pattern)
 {
 	const char *dir = getenv("ZXPROC_VM_TMPDIR");
-	int fd;
 
 	snprintf(path, size, "%s/zxproc-race-XXXXXX", dir ? dir : "/tmp");
-	fd = mkstemp(path);
-	if (fd < 0)
-		return -errno;
 	zx_fill(pattern, 2 * PAGE, 7);
-	if (write(fd, pattern, 2 * PAGE) != (ssize_t)(2 * PAGE) ||
-	    fchmod(fd, 0444)) {
-		close(fd);
-		return -EIO;
-	}
-	close(fd);
-	return 0;
+	return zx_make_file(path, pattern, 2 * PAGE, 0444);
 }
 
 struct file_maps {
