@@ -128,11 +128,6 @@ static void __attribute__((constructor)) results_map(void)
 
 /* ---- credentials -------------------------------------------------------- */
 
-static int write_text(const char *path, const char *text)
-{
-	return zx_write_file(path, text);
-}
-
 /* uid/gid @id, no groups, no capabilities, but dumpable (for /proc). */
 static int become(uid_t id)
 {
@@ -172,11 +167,11 @@ static int enter_userns(void)
 	if (unshare(CLONE_NEWUSER))
 		return -errno;
 	snprintf(map, sizeof(map), "0 %u 1", uid);
-	if (write_text("/proc/self/uid_map", map) ||
-	    write_text("/proc/self/setgroups", "deny"))
+	if (zx_write_file("/proc/self/uid_map", map) ||
+	    zx_write_file("/proc/self/setgroups", "deny"))
 		return -EPERM;
 	snprintf(map, sizeof(map), "0 %u 1", gid);
-	return write_text("/proc/self/gid_map", map) ? -EPERM : 0;
+	return zx_write_file("/proc/self/gid_map", map) ? -EPERM : 0;
 }
 
 /* ---- targets ------------------------------------------------------------ */
