@@ -14,16 +14,9 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-build_dir=${BUILD:-$top/build}
-# shellcheck source=tests/lib/tap.sh
-. "$top/tests/lib/tap.sh"
 # shellcheck source=tests/install/lib.sh
 . "$top/tests/install/lib.sh"
-
-if [ -n "${ZXPROC_VM:-}" ]; then
-	skip "install/dkms" "a host suite (tests/run-suites must run *_host_test.sh on the host)"
-	done_testing
-fi
+host_suite install/dkms
 
 version=$(make_var VERSION)
 # Releases of the kernels to boot (a name, or a release in /boot).
@@ -41,16 +34,13 @@ if [ -n "$present" ] || [ -e "$src" ]; then
 	done_testing
 fi
 
-tmp=$(mktemp -d)
 added=
+# Run by scratch_dir's EXIT handler, before $tmp goes.
 # shellcheck disable=SC2317 # called from the trap
-cleanup() {
-	local status=$?
+suite_cleanup() {
 	[ -z "$added" ] || make -s -C "$top" dkms-remove >/dev/null 2>&1 || true
-	rm -rf "$tmp"
-	return "$status"
 }
-trap 'cleanup; _tap_exit' EXIT
+scratch_dir
 
 mk() { make -s --no-print-directory -C "$top" BUILD="$build_dir" "$@"; }
 elapsed() { echo "$(($(date +%s) - $1)) s"; }

@@ -49,3 +49,38 @@ guest_kernels() {
 		[ "$k" = debug ] || echo "$k"
 	done
 }
+
+# The start of every host suite (*_host_test.sh), right after it sources
+# this file: tests/lib/tap.sh's output and $build_dir; in a guest, one
+# skip and no run (tests/run-suites runs host suites on the host, and
+# they boot their own guests).
+host_suite() { # NAME, as the skip names it
+	# shellcheck disable=SC2034 # the suites' own variable
+	build_dir=${BUILD:-$top/build}
+	# shellcheck source=tests/lib/tap.sh
+	. "$top/tests/lib/tap.sh"
+	if [ -n "${ZXPROC_VM:-}" ]; then
+		skip "$1" "a host suite (tests/run-suites must run *_host_test.sh on the host)"
+		done_testing
+	fi
+}
+
+# $tmp, a scratch directory removed however the suite exits: first the
+# suite's own suite_cleanup, if it defines one, then the directory, then
+# tests/lib/tap.sh's EXIT handler, kept, which reports a suite that died
+# early.
+# shellcheck disable=SC2120 # the template is optional
+scratch_dir() { # [MKTEMP-TEMPLATE]
+	tmp=$(mktemp -d ${1:+"$1"})
+	trap '_scratch_dir_exit; _tap_exit' EXIT
+}
+
+# shellcheck disable=SC2317 # called from the trap
+_scratch_dir_exit() {
+	local status=$?
+	if declare -F suite_cleanup >/dev/null; then
+		suite_cleanup || true
+	fi
+	rm -rf "$tmp"
+	return "$status"
+}

@@ -9,22 +9,11 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-build_dir=${BUILD:-$top/build}
-# shellcheck source=tests/lib/tap.sh
-. "$top/tests/lib/tap.sh"
 # shellcheck source=tests/install/lib.sh
 . "$top/tests/install/lib.sh"
+host_suite install/version
 
-if [ -n "${ZXPROC_VM:-}" ]; then
-	skip "install/version" "a host suite (tests/run-suites must run *_host_test.sh on the host)"
-	done_testing
-fi
-
-tmp=$(mktemp -d)
-# tests/lib/tap.sh's EXIT trap reports a suite that dies early; keep it.
-# shellcheck disable=SC2317 # called from the trap
-cleanup() { local status=$?; rm -rf "$tmp"; return "$status"; }
-trap 'cleanup; _tap_exit' EXIT
+scratch_dir
 
 version=$(make_var VERSION)
 major=${version%%.*} rest=${version#*.}
