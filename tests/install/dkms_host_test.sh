@@ -123,18 +123,11 @@ for kernel in $(guest_kernels); do
 	out=$("$top/tests/vm/run" --kernel "$kernel" --module "${ko[$rel]:-none}" --timeout 300 -- \
 		"$top/tests/install/guest-dkms" "${ko[$rel]:-none}" "$tmp/selfwrite" "$build_dir" 2>&1) ||
 		status=$?
-	n=0
-	while IFS= read -r line; do
-		case $line in
-		"PASS: "*) ok "$kernel guest: ${line#PASS: }"; n=$((n + 1)) ;;
-		"FAIL: "*) not_ok "$kernel guest: ${line#FAIL: }"; n=$((n + 1)) ;;
-		*) diag "$line" ;;
-		esac
-	done <<<"$out"
-	if [ "$status" -eq 0 ] && [ "$n" -gt 0 ]; then
+	report_guest_checks "$kernel guest" <<<"$out"
+	if [ "$status" -eq 0 ] && [ "$checks" -gt 0 ]; then
 		ok "$kernel guest: loads ${ko[$rel]} ($(elapsed "$start"))"
 	else
-		not_ok "$kernel guest: loads ${ko[$rel]:-the DKMS module}" "exit status $status after $n checks"
+		not_ok "$kernel guest: loads ${ko[$rel]:-the DKMS module}" "exit status $status after $checks checks"
 	fi
 done
 

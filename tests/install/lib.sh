@@ -65,6 +65,22 @@ host_suite() { # NAME, as the skip names it
 	fi
 }
 
+# The output of a suite's guest half (tests/install/guest-*), read from
+# stdin: each "PASS: WHAT" or "FAIL: WHAT" line a test of this suite,
+# named "PREFIX: WHAT", anything else a diagnostic.  $checks says how
+# many tests there were, so the suite can tell a guest that ran none.
+report_guest_checks() { # PREFIX
+	local line
+	checks=0
+	while IFS= read -r line; do
+		case $line in
+		"PASS: "*) ok "$1: ${line#PASS: }"; checks=$((checks + 1)) ;;
+		"FAIL: "*) not_ok "$1: ${line#FAIL: }"; checks=$((checks + 1)) ;;
+		*) diag "$line" ;;
+		esac
+	done
+}
+
 # $tmp, a scratch directory removed however the suite exits: first the
 # suite's own suite_cleanup, if it defines one, then the directory, then
 # tests/lib/tap.sh's EXIT handler, kept, which reports a suite that died

@@ -185,18 +185,11 @@ for kernel in $(guest_kernels | tail -n 1); do
 	out=$("$top/tests/vm/run" --kernel "$kernel" --no-module --timeout 600 -- \
 		"$src/tests/install/guest-install" "$build" "zxproc module signing key" \
 		"$tmp/selfwrite" "$stage/usr/local/lib" 2>&1) || status=$?
-	n=0
-	while IFS= read -r line; do
-		case $line in
-		"PASS: "*) ok "$kernel guest: ${line#PASS: }"; n=$((n + 1)) ;;
-		"FAIL: "*) not_ok "$kernel guest: ${line#FAIL: }"; n=$((n + 1)) ;;
-		*) diag "$line" ;;
-		esac
-	done <<<"$out"
-	if [ "$status" -eq 0 ] && [ "$n" -gt 0 ]; then
-		ok "$kernel guest: tests/install/guest-install ($n checks, $(($(date +%s) - start)) s)"
+	report_guest_checks "$kernel guest" <<<"$out"
+	if [ "$status" -eq 0 ] && [ "$checks" -gt 0 ]; then
+		ok "$kernel guest: tests/install/guest-install ($checks checks, $(($(date +%s) - start)) s)"
 	else
-		not_ok "$kernel guest: tests/install/guest-install" "exit status $status after $n checks"
+		not_ok "$kernel guest: tests/install/guest-install" "exit status $status after $checks checks"
 	fi
 done
 
