@@ -39,3 +39,24 @@ _Static_assert(offsetof(zx_info_handle_basic_t, related_koid) == 16,
 	       "related_koid");
 _Static_assert(offsetof(zx_info_handle_basic_t, reserved) == 24,
 	       "reserved");
+
+/*
+ * Zircon's zx_info_process_t (ZX_INFO_PROCESS, __ZX_INFO_TOPIC(3u, 1u)):
+ * 24 bytes, these offsets.
+ */
+_Static_assert(ZX_INFO_PROCESS == 0x10000003u, "ZX_INFO_PROCESS topic");
+_Static_assert(sizeof(zx_info_process_t) == 24, "process record size");
+_Static_assert(offsetof(zx_info_process_t, return_code) == 0, "return_code");
+_Static_assert(offsetof(zx_info_process_t, start_time) == 8, "start_time");
+_Static_assert(offsetof(zx_info_process_t, flags) == 16, "flags");
+_Static_assert(offsetof(zx_info_process_t, padding1) == 20, "padding1");
+
+/* The batch limits <zxproc/zxproc.h> publishes are the kernel's. */
+_Static_assert(ZXPROC_MEMORY_MAX_SEGMENTS == ZXPROC_MAX_SEGMENTS,
+	       "ZXPROC_MEMORY_MAX_SEGMENTS");
+_Static_assert(ZXPROC_MEMORY_MAX_BYTES == ZXPROC_MAX_TRANSFER,
+	       "ZXPROC_MEMORY_MAX_BYTES");
+
+/* A batch segment has no implicit padding, on 64 and on 32 bits. */
+_Static_assert(sizeof(zxproc_memory_seg_t) ==
+	       3 * sizeof(void *) + 8 + sizeof(size_t), "segment size");

@@ -8,6 +8,7 @@
 #ifndef LIBZXPROC_PRIVATE_H
 #define LIBZXPROC_PRIVATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -56,6 +57,26 @@ int zxp_ioctl(int fd, unsigned long cmd, void *arg);
 
 /* ZXPROC_IOC_INFO on @fd: 0, or -errno (-ENOTTY: not a handle). */
 int zxp_handle_info(int fd, struct zxproc_info *info);
+
+/*
+ * One range of process memory through ZXPROC_IOC_WRITE (@write) or
+ * ZXPROC_IOC_READ on handle @fd, with the kernel's ZXPROC_MEM_* @flags,
+ * and no check of its own (memory.c): the one copy every public memory
+ * function makes.  Returns 0 or -errno.  *@copied receives the kernel's
+ * zxproc_mem.actual when the kernel wrote it back (on success and on
+ * every error found after it accepted the arguments and the handle's
+ * rights), and keeps the caller's value otherwise.
+ */
+int zxp_memory_transfer(int fd, bool write, zx_vaddr_t vaddr,
+			const void *buffer, size_t size, uint32_t flags,
+			uint64_t *copied);
+
+/*
+ * Whether the caller can read every page of [@buf, @buf + @len), probed
+ * without risking SIGSEGV (memory.c); true too when the kernel refuses
+ * the probe itself.
+ */
+bool zxp_readable(const void *buf, size_t len);
 
 /* Opens /dev/zxproc (O_RDWR | O_CLOEXEC): its fd, or -errno. */
 int zxp_device_open(void);

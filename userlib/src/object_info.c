@@ -3,7 +3,7 @@
  * zx_object_get_info() for the topics a process or VMO handle can
  * answer: ZX_INFO_HANDLE_VALID and ZX_INFO_HANDLE_BASIC, built from the
  * kernel's ZXPROC_IOC_INFO for a process handle and from the memfd for
- * a VMO (vmo.c).
+ * a VMO (vmo.c); and ZX_INFO_PROCESS, from ZXPROC_IOC_INFO alone.
  */
 #include <errno.h>
 #include <string.h>
@@ -12,22 +12,43 @@
 
 #include "internal.h"
 
+/*
+ * ZXPROC_IOC_INFO on @handle: ZX_OK and *@info for a process handle, or
+ * a status.  A descriptor that is open but no process handle (ENOTTY;
+ * EBADF from an O_PATH VMO) is ZX_ERR_WRONG_TYPE, with *@fd set to it
+ * for the caller to ask whether it is a VMO; *@fd is -1 otherwise.
+ */
+static zx_status_t process_info(zx_handle_t handle, struct zxproc_info *info,
+				int *fd)
+{
+	int ret, handle_fd = zxp_handle_to_fd(handle);
+
+	*fd = -1;
+	if (handle_fd < 0)
+		return ZX_ERR_BAD_HANDLE;
+	ret = zxp_handle_info(handle_fd, info);
+	if (ret == -ENOTTY || ret == -EBADF) {
+		*fd = handle_fd;
+		return ZX_ERR_WRONG_TYPE;
+	}
+	if (ret < 0)
+		return zxp_status_from_errno(ZXP_ON_HANDLE, -ret);
+	return ZX_OK;
+}
+
 /* The handle's ZX_INFO_HANDLE_BASIC record, or a status. */
 static zx_status_t basic_record(zx_handle_t handle,
 				zx_info_handle_basic_t *record)
 {
-	int fd = zxp_handle_to_fd(handle);
 	struct zxproc_info info;
-	int ret;
+	zx_status_t status;
+	int other;
 
-	if (fd < 0)
-		return ZX_ERR_BAD_HANDLE;
-	ret = zxp_handle_info(fd, &info);
-	/* Not a process handle (an O_PATH VMO answers EBADF): a VMO? */
-	if (ret == -ENOTTY || ret == -EBADF)
-		return zxp_vmo_basic(fd, record);
-	if (ret < 0)
-		return zxp_status_from_errno(ZXP_ON_HANDLE, -ret);
+	status = process_info(handle, &info, &other);
+	if (other >= 0)
+		return zxp_vmo_basic(other, record);
+	if (status != ZX_OK)
+		return status;
 	memset(record, 0, sizeof(*record));
 	/* 0 once the process is gone from the caller's pid namespace. */
 	record->koid = info.pid > 0 ? (zx_koid_t)info.pid : ZX_KOID_INVALID;
@@ -38,30 +59,62 @@ static zx_status_t basic_record(zx_handle_t handle,
 }
 
 /*
+ * The handle's ZX_INFO_PROCESS record, or a status.  The kernel knows
+ * whether the handle's address space is gone (the process exited, or
+ * exec'd: the handle is bound to the image it was opened on), which is
+ * EXITED; every process a handle was ever made for has started.  The
+ * return code, the start time and whether a debugger is attached are
+ * not known, and stay 0.
+ */
+static zx_status_t process_record(zx_handle_t handle,
+				  zx_info_process_t *record)
+{
+	struct zxproc_info info;
+	zx_status_t status;
+	int other;
+
+	status = process_info(handle, &info, &other);
+	/* Open, but neither a process handle nor a VMO: no handle at all. */
+	if (other >= 0 && zxp_vmo_check(other) != 0)
+		return ZX_ERR_BAD_HANDLE;
+	if (status != ZX_OK)
+		return status;
+	if (info.type != ZXPROC_OBJ_TYPE_PROCESS)
+		return ZX_ERR_WRONG_TYPE;
+	/*
+	 * Zircon's rule for this topic.  The kernel answers ZXPROC_IOC_INFO
+	 * without any right, so this is the library's check, made against
+	 * the rights the kernel holds for the handle.
+	 */
+	if (!(info.rights & ZX_RIGHT_INSPECT))
+		return ZX_ERR_ACCESS_DENIED;
+	memset(record, 0, sizeof(*record));
+	record->flags = ZX_INFO_PROCESS_FLAG_STARTED;
+	if (info.flags & ZXPROC_INFO_STALE)
+		record->flags |= ZX_INFO_PROCESS_FLAG_EXITED;
+	return ZX_OK;
+}
+
+/*
  * One fixed-size record, the way Zircon's kernel returns one: when the
  * buffer is too small, *actual = 0 and *avail = 1 tell the caller what
- * was needed; the buffer is written only on success.
+ * was needed; the buffer is written only on success.  @status is that
+ * of looking the record up, after the check of @buffer.
  */
-static zx_status_t handle_basic(zx_handle_t handle, void *buffer,
-				size_t buffer_size, size_t *actual,
-				size_t *avail)
+static zx_status_t single_record(zx_status_t status, const void *record,
+				 size_t size, void *buffer, size_t buffer_size,
+				 size_t *actual, size_t *avail)
 {
-	zx_info_handle_basic_t record;
-	zx_status_t status;
-
-	if (buffer == NULL && buffer_size >= sizeof(record))
-		return ZX_ERR_INVALID_ARGS;
-	status = basic_record(handle, &record);
 	if (status != ZX_OK)
 		return status;
 	if (avail != NULL)
 		*avail = 1;
-	if (buffer_size < sizeof(record)) {
+	if (buffer_size < size) {
 		if (actual != NULL)
 			*actual = 0;
 		return ZX_ERR_BUFFER_TOO_SMALL;
 	}
-	memcpy(buffer, &record, sizeof(record));
+	memcpy(buffer, record, size);
 	if (actual != NULL)
 		*actual = 1;
 	return ZX_OK;
@@ -71,13 +124,24 @@ ZXP_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic,
 					  void *buffer, size_t buffer_size,
 					  size_t *actual, size_t *avail)
 {
-	zx_info_handle_basic_t record;
+	zx_info_handle_basic_t basic;
+	zx_info_process_t process;
 
 	switch (topic) {
 	case ZX_INFO_HANDLE_VALID:
-		return basic_record(handle, &record);
+		return basic_record(handle, &basic);
 	case ZX_INFO_HANDLE_BASIC:
-		return handle_basic(handle, buffer, buffer_size, actual, avail);
+		if (buffer == NULL && buffer_size >= sizeof(basic))
+			return ZX_ERR_INVALID_ARGS;
+		return single_record(basic_record(handle, &basic), &basic,
+				     sizeof(basic), buffer, buffer_size,
+				     actual, avail);
+	case ZX_INFO_PROCESS:
+		if (buffer == NULL && buffer_size >= sizeof(process))
+			return ZX_ERR_INVALID_ARGS;
+		return single_record(process_record(handle, &process),
+				     &process, sizeof(process), buffer,
+				     buffer_size, actual, avail);
 	default:
 		return ZX_ERR_NOT_SUPPORTED;
 	}

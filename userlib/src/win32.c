@@ -10,7 +10,8 @@
  * handle opened with PROCESS_VM_WRITE but without PROCESS_VM_OPERATION
  * has no ZX_RIGHT_WRITE, and the kernel refuses its writes.
  *
- * Memory access always asks the kernel for ZXPROC_MEM_ALL_OR_NOTHING:
+ * Memory access always asks the kernel for ZXPROC_MEM_ALL_OR_NOTHING,
+ * through the copy memory.c makes for zxproc_process_*_memory_ex():
  * every page of the target range is made accessible before one byte is
  * copied, and if one cannot be, nothing is.  WriteProcessMemory also
  * makes sure the caller's own buffer is readable throughout before it
@@ -20,7 +21,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <zircon/syscalls.h>
@@ -81,7 +81,10 @@ enum win32_op {
 /*
  * Not an errno: EACCES from a memory access whose rights the kernel had
  * accepted (it wrote zxproc_mem.actual back), so the range, not the
- * handle, is at fault.
+ * handle, is at fault.  Windows' errors tell these apart, and ESTALE
+ * from EIO, which one zx_status_t does not: so this file asks
+ * zxp_memory_transfer() for the errno, not the public _ex calls for a
+ * status.
  */
 #define EACCES_RANGE (-1)
 
@@ -199,48 +202,6 @@ ZXP_EXPORT BOOL CloseHandle(HANDLE hObject)
 }
 
 /*
- * Whether this process can read every page of [buf, buf + len): one
- * byte of each page, read through process_vm_readv(2) on ourselves,
- * which answers a page it cannot read with a short count or EFAULT
- * instead of SIGSEGV.  Returns true when readable, or when the kernel
- * refuses the probe itself (seccomp's EPERM, ENOSYS): the copy then
- * still fails cleanly, with only the bytes before the fault written.
- */
-#define PROBE_BATCH 256
-
-static bool readable(const void *buf, size_t len)
-{
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t at = (uintptr_t)buf, end = at + len;
-	struct iovec remote[PROBE_BATCH];
-	char sink[PROBE_BATCH];
-	struct iovec local = { .iov_base = sink };
-	pid_t self = getpid();
-
-	if (end < at)			/* wraps around: never mapped */
-		return false;
-	while (at < end) {
-		unsigned long n = 0;
-		ssize_t got;
-
-		while (n < PROBE_BATCH && at < end && at != 0) {
-			remote[n].iov_base = (void *)at;
-			remote[n++].iov_len = 1;
-			at = (at & ~(page - 1)) + page;	/* 0 past the top */
-		}
-		local.iov_len = n;
-		got = process_vm_readv(self, &local, 1, remote, n, 0);
-		if (got < 0 && errno != EFAULT)
-			return true;
-		if (got != (ssize_t)n)
-			return false;
-		if (at == 0)
-			break;
-	}
-	return true;
-}
-
-/*
  * nSize 0: nothing to copy, and Windows succeeds; the handle must still
  * be a process handle with the right, and its process alive.
  */
@@ -259,7 +220,7 @@ static BOOL zero_size(int fd, enum win32_op op)
 	return TRUE;
 }
 
-/* Marks zxproc_mem.actual as not written back by the kernel. */
+/* Marks the byte count as not written back by the kernel. */
 #define ACTUAL_UNSET UINT64_MAX
 
 /*
@@ -271,7 +232,7 @@ static BOOL transfer(enum win32_op op, HANDLE handle, uintptr_t addr,
 		     void *dst, const void *src, SIZE_T size, SIZE_T *count)
 {
 	const void *buf = op == WIN32_WRITE ? src : dst;
-	struct zxproc_mem mem;
+	uint64_t copied = ACTUAL_UNSET;
 	int fd, ret, err;
 
 	if (count != NULL)
@@ -284,23 +245,16 @@ static BOOL transfer(enum win32_op op, HANDLE handle, uintptr_t addr,
 	/* The kernel's limit for one access, which Windows does not have. */
 	if (size > ZXPROC_MAX_TRANSFER)
 		return fail(ERROR_INVALID_PARAMETER);
-	if (buf == NULL || (op == WIN32_WRITE && !readable(src, size)))
+	if (buf == NULL || (op == WIN32_WRITE && !zxp_readable(src, size)))
 		return fail(ERROR_NOACCESS);
-	mem = (struct zxproc_mem) {
-		.addr = addr,
-		.buf = (uintptr_t)buf,
-		.len = size,
-		.flags = ZXPROC_MEM_ALL_OR_NOTHING,
-		.actual = ACTUAL_UNSET,
-	};
-	ret = zxp_ioctl(fd, op == WIN32_WRITE ? ZXPROC_IOC_WRITE :
-						ZXPROC_IOC_READ, &mem);
-	if (mem.actual != ACTUAL_UNSET && count != NULL)
-		*count = (SIZE_T)mem.actual;
+	ret = zxp_memory_transfer(fd, op == WIN32_WRITE, addr, buf, size,
+				  ZXPROC_MEM_ALL_OR_NOTHING, &copied);
+	if (copied != ACTUAL_UNSET && count != NULL)
+		*count = (SIZE_T)copied;
 	if (ret == 0)
 		return TRUE;
 	err = -ret;
-	if (err == EACCES && mem.actual != ACTUAL_UNSET)
+	if (err == EACCES && copied != ACTUAL_UNSET)
 		err = EACCES_RANGE;
 	return fail(win32_error(op, err));
 }

@@ -28,6 +28,9 @@ typedef int32_t zx_status_t;
 /* An address in some process's address space. */
 typedef uintptr_t zx_vaddr_t;
 
+/* A point in time, in nanoseconds (Zircon's ZX_CLOCK_MONOTONIC). */
+typedef int64_t zx_time_t;
+
 /*
  * Kernel object id.  For a process handle it is the process id, for a
  * VMO handle the inode number of its memfd.

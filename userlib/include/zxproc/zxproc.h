@@ -2,7 +2,8 @@
 /*
  * What libzxproc offers on Linux that Zircon has no name for: opening a
  * process handle by process id or pidfd, asking for the kernel module's
- * version, and converting between handles and file descriptors.
+ * version, converting between handles and file descriptors, and process
+ * memory access with options (all or nothing) and in batches.
  *
  * Each function has a manual page in section 3.
  */
@@ -23,6 +24,31 @@ extern "C" {
 	(ZX_RIGHT_DUPLICATE | ZX_RIGHT_TRANSFER | ZX_RIGHT_READ | \
 	 ZX_RIGHT_WRITE | ZX_RIGHT_INSPECT)
 
+/*
+ * Options of the zxproc_process_*_memory_ex() and _batch() calls.
+ * ALL_OR_NOTHING: every page of a range is made accessible before a
+ * byte of it is copied; if one cannot be, nothing of the range is.
+ */
+#define ZXPROC_MEMORY_ALL_OR_NOTHING	((uint32_t)1u)
+
+/* Limits of one batch: segments, and bytes over all its segments. */
+#define ZXPROC_MEMORY_MAX_SEGMENTS	((size_t)1024)
+#define ZXPROC_MEMORY_MAX_BYTES		((size_t)64 << 20)
+
+/*
+ * One segment of a batch.  The caller fills vaddr, buffer and size;
+ * the call fills status and actual (see the _batch man pages for when).
+ * buffer is the source of a write and the destination of a read.
+ */
+typedef struct zxproc_memory_seg {
+	zx_vaddr_t vaddr;	/* address in the target process */
+	void *buffer;		/* the caller's bytes */
+	size_t size;		/* 1 to ZXPROC_MEMORY_MAX_BYTES */
+	zx_status_t status;	/* out: ZX_OK, or why this segment failed */
+	uint8_t padding1[4];
+	size_t actual;		/* out: bytes copied when status is ZX_OK */
+} zxproc_memory_seg_t;
+
 zx_status_t zxproc_process_open(pid_t pid, zx_rights_t rights,
 				zx_handle_t *out);
 
@@ -31,6 +57,27 @@ zx_status_t zxproc_process_open_pidfd(int pidfd, zx_rights_t rights,
 
 zx_status_t zxproc_module_version(uint32_t *major, uint32_t *minor,
 				  uint32_t *patch);
+
+zx_status_t zxproc_process_write_memory_ex(zx_handle_t handle,
+					   zx_vaddr_t vaddr,
+					   const void *buffer,
+					   size_t buffer_size,
+					   uint32_t options, size_t *actual);
+
+zx_status_t zxproc_process_read_memory_ex(zx_handle_t handle,
+					  zx_vaddr_t vaddr, void *buffer,
+					  size_t buffer_size,
+					  uint32_t options, size_t *actual);
+
+zx_status_t zxproc_process_write_memory_batch(zx_handle_t handle,
+					      zxproc_memory_seg_t *segs,
+					      size_t count, uint32_t options,
+					      size_t *actual);
+
+zx_status_t zxproc_process_read_memory_batch(zx_handle_t handle,
+					     zxproc_memory_seg_t *segs,
+					     size_t count, uint32_t options,
+					     size_t *actual);
 
 /* The file descriptor of a handle, or -1 for a value no fd can have. */
 int zxproc_handle_fd(zx_handle_t handle);

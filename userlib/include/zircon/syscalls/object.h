@@ -2,7 +2,8 @@
 /*
  * Topics and records of zx_object_get_info(), with Zircon's values and
  * layout (Fuchsia's zircon/system/public/zircon/syscalls/object.h).
- * libzxproc answers ZX_INFO_HANDLE_VALID and ZX_INFO_HANDLE_BASIC.
+ * libzxproc answers ZX_INFO_HANDLE_VALID, ZX_INFO_HANDLE_BASIC and
+ * ZX_INFO_PROCESS; zx_object_get_info(3) says what each field holds.
  */
 #ifndef ZXPROC_ZIRCON_SYSCALLS_OBJECT_H
 #define ZXPROC_ZIRCON_SYSCALLS_OBJECT_H
@@ -13,6 +14,12 @@ typedef uint32_t zx_object_info_topic_t;
 #define ZX_INFO_NONE		((zx_object_info_topic_t)0u)
 #define ZX_INFO_HANDLE_VALID	((zx_object_info_topic_t)1u)
 #define ZX_INFO_HANDLE_BASIC	((zx_object_info_topic_t)2u) /* zx_info_handle_basic_t[1] */
+/*
+ * Zircon's __ZX_INFO_TOPIC(3u, 1u): version 1 of topic 3, in the top
+ * four bits.  Plain 3 was the retired ZX_INFO_PROCESS_V1 (booleans
+ * instead of flags), which libzxproc does not answer.
+ */
+#define ZX_INFO_PROCESS		((zx_object_info_topic_t)(3u | (1u << 28))) /* zx_info_process_t[1] */
 
 typedef struct zx_info_handle_basic {
 	/*
@@ -29,5 +36,34 @@ typedef struct zx_info_handle_basic {
 	uint32_t reserved;
 	uint8_t padding1[4];
 } zx_info_handle_basic_t;
+
+typedef uint32_t zx_info_process_flags_t;
+
+/* The process has started (every process a handle can name has). */
+#define ZX_INFO_PROCESS_FLAG_STARTED		((zx_info_process_flags_t)(1u << 0))
+/*
+ * The process has exited; for a zxproc handle, also set once the
+ * process has executed a new program, since the handle is bound to
+ * the program image it was opened on.
+ */
+#define ZX_INFO_PROCESS_FLAG_EXITED		((zx_info_process_flags_t)(1u << 1))
+/* A debugger is attached (never set by libzxproc). */
+#define ZX_INFO_PROCESS_FLAG_DEBUGGER_ATTACHED	((zx_info_process_flags_t)(1u << 2))
+
+typedef struct zx_info_process {
+	/*
+	 * Zircon: the return code once EXITED is set.  The zxproc module
+	 * does not report a process's exit status, so this is always 0.
+	 */
+	int64_t return_code;
+	/*
+	 * Zircon: the monotonic time zx_process_start() was called.  Not
+	 * known here, so always 0.
+	 */
+	zx_time_t start_time;
+	/* ZX_INFO_PROCESS_FLAG_* bits. */
+	zx_info_process_flags_t flags;
+	uint8_t padding1[4];
+} zx_info_process_t;
 
 #endif /* ZXPROC_ZIRCON_SYSCALLS_OBJECT_H */
