@@ -59,10 +59,12 @@ enum zxc_op {
 /*
  * The one place that turns a zx_status_t into words and an exit code:
  * prints why @op failed on process @pid at @addr, and returns the exit
- * code of that class.
+ * code of that class.  @handle is the handle a failed READ or WRITE
+ * used (ZX_INFO_PROCESS on it tells a gone process from device memory),
+ * ZX_HANDLE_INVALID for DEVICE and OPEN.
  */
 int zxc_status_fail(enum zxc_op op, zx_status_t status, pid_t pid,
-		    uint64_t addr);
+		    zx_handle_t handle, uint64_t addr);
 
 /* number.c: the number syntax of every numeric argument. */
 bool zxc_parse_u64(const char *text, uint64_t *out);
@@ -115,8 +117,6 @@ enum zxc_proc_state {
 	ZXC_PROC_GONE,		/* no such pid any more */
 };
 enum zxc_proc_state zxc_proc_state(pid_t pid);
-/* Whether the mapping at @addr is device memory (VM_IO / VM_PFNMAP). */
-bool zxc_proc_addr_is_io(pid_t pid, uint64_t addr);
 /* The "/sys/module/zxproc/parameters/force_write" value: 1, 0, -1 unknown. */
 int zxc_force_write(void);
 
@@ -170,7 +170,10 @@ struct zxc_target {
 	struct zxc_maps maps;	/* read after the handle was opened */
 	int maps_errno;		/* why the maps could not be read, or 0 */
 };
-/* Opens @pid with @rights and snapshots its maps; returns an exit code. */
+/*
+ * Opens @pid with @rights and ZX_RIGHT_INSPECT (for errors.c), and
+ * snapshots its maps; returns an exit code.
+ */
 int zxc_target_open(struct zxc_target *t, pid_t pid, zx_rights_t rights);
 void zxc_target_close(struct zxc_target *t);
 /* Resolves ADDR against the target; prints and returns an exit code. */

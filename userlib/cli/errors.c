@@ -5,13 +5,15 @@
  * terms and an exit code (cli.h).  A status alone is ambiguous (BAD_STATE
  * is "exited", "exec'd" or "device memory"; ACCESS_DENIED is "no
  * CAP_SYS_PTRACE" when opening and "read-only memory" when writing), so
- * the operation that failed, and a look at /proc, pick the sentence.
+ * the operation that failed, the handle's ZX_INFO_PROCESS and a look at
+ * /proc pick the sentence.
  */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 
 #include <zircon/status.h>
+#include <zircon/syscalls.h>
 
 #include "cli.h"
 
@@ -130,8 +132,23 @@ static int open_fail(zx_status_t status, pid_t pid)
 	}
 }
 
+/*
+ * Whether @handle's process has ended for it: exited, or exec'd (the
+ * handle is bound to the image it was opened on).  Unknown (the query
+ * failed) counts as ended: BAD_STATE means that far more often.
+ */
+static bool handle_ended(zx_handle_t handle)
+{
+	zx_info_process_t info;
+
+	if (zx_object_get_info(handle, ZX_INFO_PROCESS, &info, sizeof(info),
+			       NULL, NULL) != ZX_OK)
+		return true;
+	return info.flags & ZX_INFO_PROCESS_FLAG_EXITED;
+}
+
 static int memory_fail(enum zxc_op op, zx_status_t status, pid_t pid,
-		       uint64_t addr)
+		       zx_handle_t handle, uint64_t addr)
 {
 	const char *verb = op == ZXC_OP_WRITE ? "written" : "read";
 	int force;
@@ -155,19 +172,16 @@ static int memory_fail(enum zxc_op op, zx_status_t status, pid_t pid,
 			detail(status));
 		return ZXC_EXIT_NOT_MAPPED;
 	case ZX_ERR_BAD_STATE:
-		switch (zxc_proc_state(pid)) {
-		case ZXC_PROC_GONE:
-		case ZXC_PROC_ZOMBIE:
-			zxc_err("process %d exited: its memory cannot be %s any more%s",
-				(int)pid, verb, detail(status));
-			return ZXC_EXIT_GONE;
-		case ZXC_PROC_ALIVE:
-			break;
-		}
-		if (zxc_proc_addr_is_io(pid, addr)) {
+		/* The handle still works: the memory itself is refused. */
+		if (!handle_ended(handle)) {
 			zxc_err("memory at 0x%" PRIx64 " in process %d is device memory (VM_IO/VM_PFNMAP), which zxproc does not access%s",
 				addr, (int)pid, detail(status));
 			return ZXC_EXIT_NOT_MAPPED;
+		}
+		if (zxc_proc_state(pid) != ZXC_PROC_ALIVE) {
+			zxc_err("process %d exited: its memory cannot be %s any more%s",
+				(int)pid, verb, detail(status));
+			return ZXC_EXIT_GONE;
 		}
 		zxc_err("process %d exec'd a new program since it was opened: nothing was %s in the new program%s",
 			(int)pid, verb, detail(status));
@@ -181,7 +195,7 @@ static int memory_fail(enum zxc_op op, zx_status_t status, pid_t pid,
 }
 
 int zxc_status_fail(enum zxc_op op, zx_status_t status, pid_t pid,
-		    uint64_t addr)
+		    zx_handle_t handle, uint64_t addr)
 {
 	switch (op) {
 	case ZXC_OP_DEVICE:
@@ -190,7 +204,7 @@ int zxc_status_fail(enum zxc_op op, zx_status_t status, pid_t pid,
 		return open_fail(status, pid);
 	case ZXC_OP_READ:
 	case ZXC_OP_WRITE:
-		return memory_fail(op, status, pid, addr);
+		return memory_fail(op, status, pid, handle, addr);
 	}
 	return ZXC_EXIT_FAILURE;
 }

@@ -289,7 +289,8 @@ int zxc_cmd_load(int argc, char **argv)
 		status = wait_for_device();
 		version = zxc_kmod_file_version(mod);
 		if (status != ZX_OK) {
-			code = zxc_status_fail(ZXC_OP_DEVICE, status, 0, 0);
+			code = zxc_status_fail(ZXC_OP_DEVICE, status, 0,
+					       ZX_HANDLE_INVALID, 0);
 		} else {
 			printf("loaded zxproc %s from %s\n",
 			       version ? version : "(no version)",

@@ -5,14 +5,12 @@
  * progress bar moves and a range larger than ZXPROC_MAX_TRANSFER works.
  * A transfer stops at the first chunk that comes back short or failed;
  * what was copied until then is reported, never retried or undone.
+ * An all-or-nothing write is one zxproc_process_write_memory_ex() call.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
 
-#include <linux/zxproc.h>
 #include <zircon/syscalls.h>
 #include <zxproc/zxproc.h>
 
@@ -45,37 +43,6 @@ void zxc_write_range(const struct zxc_target *t, uint64_t addr,
 }
 
 /*
- * libzxproc's zx_process_write_memory() has no flags argument, so this
- * one call goes to the handle's descriptor with the uapi struct.  Its
- * errno becomes the status libzxproc would give (userlib/src/status.c,
- * "on a process"), so errors.c words it like every other failure.
- * Replace with the library call once libzxproc takes ZXPROC_MEM_* flags.
- */
-static zx_status_t write_errno_status(int err)
-{
-	switch (err) {
-	case ENOMEM:
-		return ZX_ERR_NO_MEMORY;
-	case EACCES:
-	case EPERM:
-		return ZX_ERR_ACCESS_DENIED;
-	case ESTALE:
-	case EIO:
-		return ZX_ERR_BAD_STATE;
-	case EINVAL:
-	case E2BIG:
-	case EFAULT:
-		return ZX_ERR_INVALID_ARGS;
-	case ENOTTY:
-		return ZX_ERR_WRONG_TYPE;
-	case EBADF:
-		return ZX_ERR_BAD_HANDLE;
-	default:
-		return ZX_ERR_INTERNAL;
-	}
-}
-
-/*
  * The kernel reports why an all-or-nothing write failed, not where:
  * the first address of the range that the maps say is unmapped (or,
  * for ACCESS_DENIED, not writable), so the message names the culprit
@@ -104,19 +71,12 @@ void zxc_write_all_or_nothing(const struct zxc_target *t, uint64_t addr,
 			      const uint8_t *buf, uint64_t len,
 			      struct zxc_xfer *x)
 {
-	struct zxproc_mem mem = {
-		.addr = addr,
-		.buf = (uintptr_t)buf,
-		.len = len,
-		.flags = ZXPROC_MEM_ALL_OR_NOTHING,
-	};
-	int ret;
+	size_t actual = 0;
 
-	do
-		ret = ioctl(zxproc_handle_fd(t->handle), ZXPROC_IOC_WRITE, &mem);
-	while (ret < 0 && errno == EINTR);
-	x->status = ret < 0 ? write_errno_status(errno) : ZX_OK;
-	x->done = ret < 0 ? 0 : mem.actual;
+	x->status = zxproc_process_write_memory_ex(t->handle, addr, buf, len,
+						   ZXPROC_MEMORY_ALL_OR_NOTHING,
+						   &actual);
+	x->done = x->status == ZX_OK ? actual : 0;
 	x->stop = addr + x->done;
 	if (x->status != ZX_OK)
 		x->stop = first_blocker(t, addr, len, x->status);
@@ -170,7 +130,8 @@ int zxc_xfer_fail(const struct zxc_target *t, enum zxc_op op, uint64_t addr,
 		return ZXC_EXIT_FAILURE;
 	}
 	if (x->status != ZX_OK) {
-		code = zxc_status_fail(op, x->status, t->pid, x->stop);
+		code = zxc_status_fail(op, x->status, t->pid, t->handle,
+				       x->stop);
 		if (x->done == 0)
 			return code;
 		zxc_err("%s %" PRIu64 " of %" PRIu64 " bytes at 0x%" PRIx64 " before that",
@@ -181,7 +142,8 @@ int zxc_xfer_fail(const struct zxc_target *t, enum zxc_op op, uint64_t addr,
 	m = zxc_maps_find(&t->maps, x->stop);
 	if (x->done == 0)
 		return zxc_status_fail(op, m == NULL ? ZX_ERR_NO_MEMORY :
-				       ZX_ERR_ACCESS_DENIED, t->pid, x->stop);
+				       ZX_ERR_ACCESS_DENIED, t->pid, t->handle,
+				       x->stop);
 	if (m == NULL)
 		zxc_err("%s %" PRIu64 " of %" PRIu64 " bytes: the range runs past mapped memory at 0x%" PRIx64,
 			verb, x->done, len, x->stop);

@@ -259,7 +259,8 @@ static void check_all(struct patch *p, const struct zxc_target *t)
 			   "%s: reading the range through the handle failed:",
 			   e->addr_text);
 		if (p->errors <= MAX_REPORTED) {
-			int code = zxc_status_fail(ZXC_OP_READ, x.status, t->pid, x.stop);
+			int code = zxc_status_fail(ZXC_OP_READ, x.status,
+						   t->pid, t->handle, x.stop);
 
 			if (first)
 				p->first_code = code;

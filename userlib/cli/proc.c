@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Facts about a target read from /proc and /sys, only to tell the user
- * why something failed: a status like ZX_ERR_BAD_STATE covers "exited",
- * "exec'd" and "device memory", and the user needs to know which.
+ * why something failed.  ZX_ERR_BAD_STATE covers "exited", "exec'd" and
+ * "device memory": the handle says whether its process has ended
+ * (ZX_INFO_PROCESS, in errors.c), and /proc then says whether it
+ * exited or exec'd, which the handle cannot tell.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -29,34 +31,6 @@ enum zxc_proc_state zxc_proc_state(pid_t pid)
 	if (paren != NULL && (paren[2] == 'Z' || paren[2] == 'X'))
 		return ZXC_PROC_ZOMBIE;
 	return ZXC_PROC_ALIVE;
-}
-
-bool zxc_proc_addr_is_io(pid_t pid, uint64_t addr)
-{
-	char path[64], line[512];
-	bool inside = false, io = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
-	f = fopen(path, "re");
-	if (f == NULL)
-		return false;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		unsigned long long start, end;
-
-		/* Only a mapping's header line starts "start-end". */
-		if (sscanf(line, "%llx-%llx ", &start, &end) == 2) {
-			inside = addr >= start && addr < end;
-			continue;
-		}
-		/* VmFlags "io" is VM_IO, "pf" is VM_PFNMAP. */
-		if (inside && strncmp(line, "VmFlags:", 8) == 0) {
-			io = strstr(line, " io") != NULL || strstr(line, " pf") != NULL;
-			break;
-		}
-	}
-	fclose(f);
-	return io;
 }
 
 int zxc_force_write(void)

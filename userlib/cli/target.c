@@ -28,10 +28,14 @@ int zxc_target_open(struct zxc_target *t, pid_t pid, zx_rights_t rights)
 	t->handle = ZX_HANDLE_INVALID;
 	status = zxproc_module_version(NULL, NULL, NULL);
 	if (status != ZX_OK)
-		return zxc_status_fail(ZXC_OP_DEVICE, status, pid, 0);
-	status = zxproc_process_open(pid, rights, &t->handle);
+		return zxc_status_fail(ZXC_OP_DEVICE, status, pid,
+				       ZX_HANDLE_INVALID, 0);
+	/* INSPECT: errors.c asks the handle whether its process ended. */
+	status = zxproc_process_open(pid, rights | ZX_RIGHT_INSPECT,
+				     &t->handle);
 	if (status != ZX_OK)
-		return zxc_status_fail(ZXC_OP_OPEN, status, pid, 0);
+		return zxc_status_fail(ZXC_OP_OPEN, status, pid,
+				       ZX_HANDLE_INVALID, 0);
 	ret = zxc_maps_read(pid, &t->maps);
 	/* Numeric addresses need no maps: only name lookups report this. */
 	t->maps_errno = ret < 0 ? -ret : 0;
