@@ -7,6 +7,8 @@
  * when loaded, after zxproc.ko, and reports KTAP in the kernel log.
  */
 #include <kunit/test.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 
@@ -170,6 +172,35 @@ static void zxproc_test_vma_error(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zxproc_test_vma_errno(prot_none, 0), -EACCES);
 	KUNIT_EXPECT_EQ(test, zxproc_test_vma_errno(prot_none, FOLL_FORCE), -ENOMEM);
 	KUNIT_EXPECT_EQ(test, zxproc_test_vma_errno(prot_none, FOLL_WRITE | FOLL_FORCE), -ENOMEM);
+	/* hugetlb: GUP never breaks COW there, so a forced write is refused. */
+	KUNIT_EXPECT_EQ(test, zxproc_test_vma_errno(priv_ro | VM_HUGETLB, FOLL_WRITE | FOLL_FORCE),
+			-EACCES);
+	KUNIT_EXPECT_EQ(test, zxproc_test_vma_errno(priv_ro | VM_HUGETLB, FOLL_FORCE), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, zxproc_test_vma_errno(VM_READ | VM_WRITE | VM_HUGETLB, FOLL_WRITE),
+			-ENOMEM);
+}
+
+/* memfd_secret(2) memory is mapped, but GUP never reaches it. */
+static void zxproc_test_vma_secret(struct kunit *test)
+{
+	struct vm_area_struct vma = { .vm_start = 0x10000, .vm_end = 0x20000 };
+	struct super_block *sb = kunit_kzalloc(test, sizeof(*sb), GFP_KERNEL);
+	struct inode *inode = kunit_kzalloc(test, sizeof(*inode), GFP_KERNEL);
+	struct file *file = kunit_kzalloc(test, sizeof(*file), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sb);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, inode);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+	inode->i_sb = sb;
+	file->f_inode = inode;
+	vma.vm_file = file;
+	zxproc_vma_init_flags(&vma, VM_READ | VM_WRITE | VM_SHARED | VM_MAYSHARE);
+
+	sb->s_magic = TMPFS_MAGIC;
+	KUNIT_EXPECT_EQ(test, zxproc_vma_error(&vma, 0x10000, FOLL_WRITE), -ENOMEM);
+	sb->s_magic = SECRETMEM_MAGIC;
+	KUNIT_EXPECT_EQ(test, zxproc_vma_error(&vma, 0x10000, FOLL_WRITE), -EACCES);
+	KUNIT_EXPECT_EQ(test, zxproc_vma_error(&vma, 0x10000, FOLL_FORCE), -EACCES);
 }
 
 static struct kunit_case zxproc_test_cases[] = {
@@ -181,6 +212,7 @@ static struct kunit_case zxproc_test_cases[] = {
 	KUNIT_CASE(zxproc_test_range_span),
 	KUNIT_CASE(zxproc_test_step),
 	KUNIT_CASE(zxproc_test_vma_error),
+	KUNIT_CASE(zxproc_test_vma_secret),
 	{}
 };
 

@@ -23,6 +23,7 @@
 #include <kunit/visibility.h>
 #include <linux/fault-inject-usercopy.h>
 #include <linux/highmem.h>
+#include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/sched/mm.h>
@@ -53,17 +54,33 @@ struct zxproc_xfer {
 };
 
 /*
+ * memfd_secret(2) memory, which GUP never pins.  Its test,
+ * vma_is_secretmem(), is not available to modules on every kernel; the
+ * file's filesystem says the same.
+ */
+static bool zxproc_vma_is_secret(const struct vm_area_struct *vma)
+{
+	return vma->vm_file &&
+	       file_inode(vma->vm_file)->i_sb->s_magic == SECRETMEM_MAGIC;
+}
+
+/*
  * Would GUP's permission check (check_vma_flags()) let this access into
- * @vma?  Used only to name the error after a pin failed.
+ * @vma?  Used only to name the error after a pin failed.  A forced
+ * write reaches a read-only mapping only by copy-on-write, which GUP
+ * does for private mappings and never for hugetlb ones.
  */
 static bool zxproc_vma_permits(const struct vm_area_struct *vma,
 			       unsigned int gup_flags)
 {
 	bool force = gup_flags & FOLL_FORCE;
 
+	if (zxproc_vma_is_secret(vma))
+		return false;
 	if (gup_flags & FOLL_WRITE)
 		return (vma->vm_flags & VM_WRITE) ||
-		       (force && is_cow_mapping(vma->vm_flags));
+		       (force && is_cow_mapping(vma->vm_flags) &&
+			!(vma->vm_flags & VM_HUGETLB));
 	return (vma->vm_flags & VM_READ) ||
 	       (force && (vma->vm_flags & VM_MAYREAD));
 }
@@ -95,14 +112,20 @@ EXPORT_SYMBOL_IF_KUNIT(zxproc_vma_error);
 /*
  * Pin up to @nr pages from page-aligned @start, under the target's exec
  * lock.  Return: pages pinned (at least 1), or the errno that the first
- * page's failure means.
+ * page's failure means.  *@end tells which failures say that the
+ * accessible memory ends at @start (a copy that got that far is a short
+ * one), as opposed to failures of the whole call: the target exec'd or
+ * exited, a fatal signal, or the kernel ran out of memory (both GUP's
+ * -ENOMEM and an unmapped page become ENOMEM for the caller, and only
+ * *@end tells them apart).
  */
 static long zxproc_pin(struct zxproc_xfer *x, unsigned long start,
-		       unsigned long nr, struct page **pages)
+		       unsigned long nr, struct page **pages, bool *end)
 {
 	long pinned;
 	int ret;
 
+	*end = false;
 	ret = zxproc_target_lock(x->task, x->mm);
 	if (ret)
 		return ret;
@@ -114,9 +137,11 @@ static long zxproc_pin(struct zxproc_xfer *x, unsigned long start,
 	pinned = zxproc_pin_user_pages_remote(x->mm, start, nr, x->gup_flags, pages);
 	if (pinned == 0)
 		pinned = -EFAULT;
-	if (pinned < 0 && pinned != -EINTR && pinned != -ENOMEM)
+	if (pinned < 0 && pinned != -EINTR && pinned != -ENOMEM) {
 		pinned = zxproc_vma_error(find_vma(x->mm, start), start,
 					  x->gup_flags);
+		*end = true;
+	}
 
 	mmap_read_unlock(x->mm);
 	zxproc_target_unlock(x->task);
@@ -208,15 +233,16 @@ static int zxproc_xfer_some(struct zxproc_xfer *x, unsigned long addr,
 		size_t off, chunk, copied;
 		unsigned long nr;
 		long pinned;
+		bool end;
 		int ret;
 
 		if (fatal_signal_pending(current))
 			return -EINTR;
 		nr = zxproc_step(start, len - *done, &off, &chunk);
-		pinned = zxproc_pin(x, start & PAGE_MASK, nr, pages);
+		pinned = zxproc_pin(x, start & PAGE_MASK, nr, pages, &end);
 		if (pinned < 0) {
 			/* A short copy, unless nothing at all was copied. */
-			if (*done && pinned != -ESTALE && pinned != -EINTR)
+			if (*done && end)
 				return 0;
 			return pinned;
 		}
@@ -247,10 +273,11 @@ static int zxproc_xfer_all(struct zxproc_xfer *x, unsigned long addr,
 		return -ENOMEM;
 
 	while (pinned < nr) {
+		bool end;
 		long n = zxproc_pin(x, first + pinned * PAGE_SIZE,
 				    min_t(unsigned long, nr - pinned,
 					  ZXPROC_PIN_BATCH),
-				    pages + pinned);
+				    pages + pinned, &end);
 
 		if (n < 0) {
 			ret = n;

@@ -184,8 +184,9 @@ struct zxproc_dup {
  * @actual: out: bytes copied.  Written back (and only this field) on
  *	success and on every error found after the arguments and the
  *	handle's rights were accepted, that is all but EINVAL, E2BIG,
- *	ENOTTY and the rights' EACCES.  On EFAULT, EINTR and ESTALE it counts the bytes that did
- *	reach their destination before the copy stopped.
+ *	ENOTTY and the rights' EACCES.  On EFAULT, EINTR, ESTALE and
+ *	ENOMEM it counts the bytes that did reach their destination
+ *	before the copy stopped.
  *
  * Copies start at @addr and stop at the first byte that cannot be
  * accessed.  Success with @actual < @len means the range ran past
@@ -198,12 +199,16 @@ struct zxproc_dup {
  * Errors, with nothing copied unless said otherwise:
  *	EACCES: the handle lacks ZXPROC_RIGHT_WRITE (write) or
  *		ZXPROC_RIGHT_READ (read); or the first byte is mapped but
- *		cannot be accessed (a shared read-only mapping, or text
+ *		cannot be accessed (a shared read-only mapping, a
+ *		read-only hugetlb mapping, memfd_secret(2) memory, or text
  *		when force_write is off).
  *	EINVAL: @len is 0 or too large, @buf is 0, unknown @flags, or
  *		non-zero @reserved.
  *	ENOMEM: nothing is mapped at @addr (including addresses beyond
- *		the user address space, and ranges that wrap around).
+ *		the user address space, and ranges that wrap around); or
+ *		the kernel ran out of memory (breaking copy-on-write,
+ *		filling a page table), possibly after copying @actual
+ *		bytes.
  *	EIO: the memory at @addr is not cacheable (VM_IO or VM_PFNMAP).
  *	ESTALE: the target has exited, or exec'd since the handle was
  *		made; nothing is ever copied into the new image.
