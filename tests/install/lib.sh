@@ -84,11 +84,13 @@ report_guest_checks() { # PREFIX
 # $tmp, a scratch directory removed however the suite exits: first the
 # suite's own suite_cleanup, if it defines one, then the directory, then
 # tests/lib/tap.sh's EXIT handler, kept, which reports a suite that died
-# early.
+# early.  _scratch_dir_exit returns the suite's exit status, which
+# _tap_exit reads from $?; under set -e a failing command would end the
+# handler there, so the status is passed on inside an || list.
 # shellcheck disable=SC2120 # the template is optional
 scratch_dir() { # [MKTEMP-TEMPLATE]
 	tmp=$(mktemp -d ${1:+"$1"})
-	trap '_scratch_dir_exit; _tap_exit' EXIT
+	trap '_scratch_dir_exit || _tap_exit; _tap_exit' EXIT
 }
 
 # shellcheck disable=SC2317 # called from the trap
