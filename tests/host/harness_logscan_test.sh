@@ -5,7 +5,9 @@
 # log, on canned logs (tests/harness/logs): a clean boot passes, including
 # its look-alikes (kmemleak's and KASAN's boot lines, a user program's
 # general protection trap); a planted WARNING splat and each documented
-# pattern fail, naming the pattern and printing the lines.
+# pattern fail, naming the pattern and printing the lines.  Injected
+# faults' reports (tests/faults) pass, as dmesg and as the console log
+# them, and a real warning or stack dump in the same log still fails.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/lib/tap.sh
@@ -44,6 +46,53 @@ status=0
 out=$("$logscan" "$logs/warning.log" "$logs/warning.log") || status=$?
 check "the same splat in two logs (dmesg, console) is printed once" \
 	test "$(grep -c 'WARNING: CPU' <<<"$out")" = 1
+
+# --- injected faults (fault-injection.log: three reports of tests/faults
+# on the debug kernel, as dmesg shows them) ---
+fi=$logs/fault-injection.log
+if out=$("$logscan" "$fi" 2>&1) && [ -z "$out" ]; then
+	ok "injected faults' reports pass silently"
+else
+	not_ok "injected faults' reports pass silently" "status $?, output: $out"
+fi
+# The console (loglevel=5) has the stacks but not the KERN_NOTICE header.
+grep -v -e 'FAULT_INJECTION: forcing a failure' -e '^ *name fail' "$fi" |
+	sed 's/$/\r/' >"$tmp/console.log"
+if out=$("$logscan" "$tmp/console.log" 2>&1) && [ -z "$out" ] &&
+	[ "$(grep -c 'Call Trace' "$tmp/console.log")" = 3 ]; then
+	ok "  ... and as the console shows them (no header, CRLF)"
+else
+	not_ok "  ... and as the console shows them (no header, CRLF)" "status $?, output: $out"
+fi
+cat "$fi" "$logs/warning.log" >"$tmp/both.log"
+status=0
+out=$("$logscan" "$tmp/both.log") || status=$?
+check "a real WARNING after injected faults in one log fails (status 1)" test "$status" = 1
+check "  ... naming WARNING: and Call Trace" test \
+	"$(echo "$out" | head -n 1)" = 'kernel log shows "WARNING:", "Call Trace":'
+check "  ... printing the WARNING and its stack" grep -qF 'zxproc_handle_release+0x4c/0x60' <<<"$out"
+check "  ... and none of the injected faults' lines" test -z "$(grep -e should_fail -e FAULT_INJECTION <<<"$out")"
+status=0
+out=$("$logscan" "$fi" "$logs/warning.log") || status=$?
+check "the same WARNING in another log of the run fails too" test "$status" = 1
+# A stack dump whose first frame is not the fault machinery is no injected
+# fault's, even right after a FAULT_INJECTION header.
+sed '0,/should_fail_ex/{/should_fail_ex/d}' "$fi" >"$tmp/dump.log"
+status=0
+out=$("$logscan" "$tmp/dump.log") || status=$?
+check "a stack dump below a FAULT_INJECTION header but not from it fails" \
+	test "$status" = 1
+check "  ... naming Call Trace and printing the dump" test \
+	"$(echo "$out" | head -n 2 | tr -d '\n')" = "kernel log shows \"Call Trace\":  $(grep -m1 'Call Trace' "$fi")"
+# A warning from another CPU logged in the middle of an injected fault's
+# stack dump.
+awk '/_copy_from_user\+/ && !done { print; print "[   44.081811] WARNING: CPU: 1 PID: 7 at mm/slub.c:3323 kmem_cache_free+0x3c/0x60"; done = 1; next } 1' \
+	"$fi" >"$tmp/inside.log"
+status=0
+out=$("$logscan" "$tmp/inside.log") || status=$?
+check "a WARNING inside an injected fault's report fails" test "$status" = 1
+check "  ... naming WARNING: alone" test \
+	"$(echo "$out" | head -n 1)" = 'kernel log shows "WARNING:":'
 
 # --- every pattern, planted alone in the clean log ---
 while IFS='|' read -r pattern line; do
