@@ -57,9 +57,12 @@
  * its target is its own child, which mints a handle to itself and hands
  * it over (a handle is a capability).
  *
- * The seed is printed; ZXPROC_FUZZ_SEED=N reproduces a run and
+ * The seed is printed; ZXPROC_FUZZ_SEED=N reproduces a run,
  * ZXPROC_FUZZ_ITERS=N sets the number of calls per test (default
- * FZ_DEFAULT_ITERS).  A failure prints the last calls made.
+ * FZ_DEFAULT_ITERS), ZXPROC_FUZZ_SECONDS=N the time after which a test
+ * stops early and says so (default FZ_DEFAULT_SECONDS, for slow debug
+ * kernels), and ZXPROC_FUZZ_ONLY=NAME runs one test only (the others
+ * SKIP).  A failure prints the last calls made and how to reproduce it.
  */
 #include <limits.h>
 #include <pthread.h>
@@ -70,10 +73,10 @@
 #include "../module/helpers.h"
 #include "kselftest_harness.h"
 
-#define FZ_DEFAULT_ITERS	25000
+#define FZ_DEFAULT_ITERS	30000
 /* ... unless a slow kernel (KASAN, lockdep) takes longer than this per
  * test: 5 tests fit in tests/run-suites' 300 s either way. */
-#define FZ_DEFAULT_SECONDS	50
+#define FZ_DEFAULT_SECONDS	45
 #define FZ_VERIFY_EVERY		16
 /* x86-64's user address space ends here (4-level paging). */
 #define FZ_USER_END		0x00007ffffffff000ULL
@@ -366,9 +369,9 @@ static int __attribute__((format(printf, 2, 3))) fz_fail(int line, const char *f
 	for (i = fz.op >= RING ? fz.op - RING + 1 : 0; i <= fz.op; i++)
 		if (fz.ring[i % RING][0])
 			fprintf(stderr, "#   %s\n", fz.ring[i % RING]);
-	fprintf(stderr, "# reproduce: ZXPROC_FUZZ_SEED=0x%llx ZXPROC_FUZZ_ITERS=%llu %s -t %s\n",
+	fprintf(stderr, "# reproduce: ZXPROC_FUZZ_SEED=0x%llx ZXPROC_FUZZ_ITERS=%llu ZXPROC_FUZZ_ONLY=%s %s\n",
 		(unsigned long long)base_seed, (unsigned long long)fz.iters,
-		"build/tests/fuzz/ioctl_test", fz.mode->name);
+		fz.mode->name, "build/tests/fuzz/ioctl_test");
 	return -1;
 }
 
@@ -2209,7 +2212,8 @@ static void summary(void)
 	size_t i;
 
 	fprintf(stderr, "# %s: %llu calls in %lld.%03lld s; outcomes per command:\n",
-		fz.mode->name, (unsigned long long)fz.iters, ms / 1000, ms % 1000);
+		fz.mode->name, (unsigned long long)(fz.op < fz.iters ? fz.op : fz.iters),
+		ms / 1000, ms % 1000);
 	for (c = 0; c < NCMDS; c++) {
 		char line[512];
 		size_t n = 0;
@@ -2668,6 +2672,9 @@ TEST_F_TIMEOUT(fuzz, name, 280) \
 		SKIP(return, "%s is missing: is zxproc.ko loaded?", ZX_DEV_PATH); \
 	if (geteuid() != 0) \
 		SKIP(return, "needs root (it drops privileges itself)"); \
+	if (getenv("ZXPROC_FUZZ_ONLY") && *getenv("ZXPROC_FUZZ_ONLY") && \
+	    strcmp(getenv("ZXPROC_FUZZ_ONLY"), #name)) \
+		SKIP(return, "ZXPROC_FUZZ_ONLY=%s", getenv("ZXPROC_FUZZ_ONLY")); \
 	r = run_mode(&modes[idx], self->msg, sizeof(self->msg)); \
 	ASSERT_EQ(0, r) TH_LOG("%s", self->msg); \
 }
