@@ -19,7 +19,9 @@
  * numbers), each number is tried twice, each armed call after the same
  * call made without a fault and without effect (a warm-up), because the
  * kernel's bookkeeping allocates only now and then and would otherwise
- * shift a site past its number (see ARMED and loop_next).
+ * shift a site past its number; and those first numbers are swept again
+ * as long as a sweep finds a site none before had (see ARMED, loop_next
+ * and loop_pass_done).
  *
  * Why per task and not the stack-trace filter: the filter that would
  * confine faults to call chains through the module
@@ -105,7 +107,8 @@ static const struct knob {
 #define NKNOBS (sizeof(knobs) / sizeof(knobs[0]))
 
 /* Fault numbers tried twice, after a warm-up (see loop_next and ARMED). */
-#define TWICE 64
+#define TWICE 32
+#define PASSES 4
 
 /* One distinct (site, answer) pair of a path, and how often it came. */
 struct site {
@@ -124,6 +127,11 @@ struct loop {
 	bool again;		/* this iteration repeats fault n */
 	bool reached;		/* the first try of fault n reached it */
 	unsigned int again_n;	/* iterations that repeated a fault number */
+	unsigned int pass;	/* 1: all fault numbers; then the first TWICE */
+	unsigned int limit;	/* the last fault number of this pass, or 0 */
+	unsigned int reach;	/* the last fault number the first pass reached */
+	unsigned int pass_logged;	/* distinct logged sites before this pass */
+	unsigned int late;	/* faults past TWICE that hit an allocation */
 	unsigned int failed;	/* calls that failed */
 	unsigned int absorbed;	/* calls that succeeded in full anyway */
 	unsigned int partial;	/* calls that succeeded short */
@@ -408,7 +416,8 @@ static bool incidental(const char *where)
 	       strstr(where, "kmemleak") || strstr(where, "kasan");
 }
 
-static void loop_report(struct loop *lp)
+/* Distinct sites logged so far (a site is counted once, whatever answer). */
+static unsigned int logged_sites(const struct loop *lp)
 {
 	unsigned int i, j, logged = 0;
 
@@ -418,36 +427,76 @@ static void loop_report(struct loop *lp)
 		if (j == i && strcmp(lp->tab[i].where, "(not logged)"))
 			logged++;
 	}
-	if (lp->n == 1) {
+	return logged;
+}
+
+static void loop_report(struct loop *lp)
+{
+	unsigned int i;
+
+	if (!lp->reach) {
 		printf("# %s: no fault site reached (%.1f s)\n", lp->path,
 		       (zx_now_ms() - lp->t0) / 1000.0);
 		return;
 	}
-	printf("# %s: faults 1..%u reached, %u tried twice: %u calls, %u failed cleanly, %u absorbed the fault, %u succeeded short; distinct logged sites: %u (%.1f s)\n",
-	       lp->path, lp->n - 1, lp->again_n,
+	printf("# %s: faults 1..%u reached, %u passes, %u tries repeated: %u calls, %u failed cleanly, %u absorbed the fault, %u succeeded short; distinct logged sites: %u%s (%.1f s)\n",
+	       lp->path, lp->reach, lp->pass, lp->again_n,
 	       lp->failed + lp->absorbed + lp->partial, lp->failed, lp->absorbed,
-	       lp->partial, logged, (zx_now_ms() - lp->t0) / 1000.0);
+	       lp->partial, logged_sites(lp),
+	       lp->pass_logged < logged_sites(lp) ? ", the last pass still found new ones" : "",
+	       (zx_now_ms() - lp->t0) / 1000.0);
 	for (i = 0; i < lp->ntab; i++)
 		printf("#   %4ux %-18s %s\n", lp->tab[i].count, lp->tab[i].outcome,
 		       lp->tab[i].where);
 	if (lp->untabled)
 		printf("#   %4ux (other sites, table full)\n", lp->untabled);
+	if (lp->late)
+		printf("#   note: %u faults past number %d hit an allocation, where numbers are tried once: raise TWICE\n",
+		       lp->late, TWICE);
 	fflush(stdout);
 }
 
-/* Next fault number; false when two calls in a row did not reach it. */
+/*
+ * The end of a pass over the fault numbers.  The first pass goes until
+ * two calls in a row do not reach the number; then passes over the first
+ * TWICE numbers (where the allocations are) follow, as long as the last
+ * one found a site none before had, up to PASSES.  Returns false when no
+ * pass follows.
+ */
+static bool loop_pass_done(struct loop *lp)
+{
+	unsigned int logged = logged_sites(lp);
+
+	if (lp->pass == 1)
+		lp->reach = lp->n - 1;
+	if (!lp->reach || lp->pass == PASSES ||
+	    (lp->pass > 1 && logged == lp->pass_logged))
+		return false;
+	lp->pass++;
+	lp->pass_logged = logged;
+	lp->limit = lp->reach < TWICE ? lp->reach : TWICE;
+	lp->again = false;
+	lp->n = 1;
+	return true;
+}
+
+/* Next fault number; false when the loop is over. */
 static bool loop_next(struct __test_metadata *_metadata, struct loop *lp)
 {
 	if (!lp->n) {
 		lp->n = 1;
+		lp->pass = 1;
 	} else if (!lp->again && (lp->n <= TWICE || !lp->injected ||
 				  incidental(lp->where))) {
 		lp->again = true;
 		lp->again_n++;
 		lp->reached = lp->injected;
-	} else if (!lp->injected && (!lp->again || !lp->reached)) {
-		loop_report(lp);
-		return false;
+	} else if ((!lp->injected && (!lp->again || !lp->reached)) ||
+		   (lp->limit && lp->n == lp->limit)) {
+		if (!loop_pass_done(lp)) {
+			loop_report(lp);
+			return false;
+		}
 	} else {
 		lp->again = false;
 		lp->n++;
@@ -544,6 +593,8 @@ static void loop_end(struct __test_metadata *_metadata,
 		printf("#     fault %u%s: %s: %s\n", lp->n, lp->again ? " again" : "",
 		       lp->injected ? outcome ? outcome : errname(ret) : "-", lp->where);
 	if (lp->injected) {
+		if (lp->n > TWICE && !strstr(lp->where, "fail_usercopy"))
+			lp->late++;
 		if (ret)
 			lp->failed++;
 		else if (partial)
