@@ -250,7 +250,6 @@ struct zxproc_seg {
  * @actual: out: total bytes copied over all segments.
  * @reserved: must be zero.
  * @done: out: number of segments whose @result was written.
- * @reserved2: must be zero.
  *
  * Every segment is validated before any is copied: a zero or oversized
  * length, a zero buffer, or a total over ZXPROC_MAX_TRANSFER fails the
