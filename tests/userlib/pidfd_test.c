@@ -274,12 +274,14 @@ TEST(reused_pid_is_not_opened)
 struct recycle {
 	pid_t old;		/* killed and reaped */
 	pid_t fresh;		/* then forked onto the same pid */
+	struct timespec wait;	/* before the kill */
 };
 
 static void *recycler(void *arg)
 {
 	struct recycle *r = arg;
 
+	nanosleep(&r->wait, NULL);
 	target_reap(r->old);
 	next_pid_is(r->old);
 	r->fresh = spawn_marked(2);
@@ -302,6 +304,12 @@ FIXTURE_TEARDOWN(race)
  * The same, racing: while one thread opens an old process, another
  * kills and reaps it and forks a new one onto the same pid; the open
  * starts at a different moment of that sequence in each round.  The
+ * rounds sweep the offset between the two from the open leading by
+ * ~9 ms to the recycling leading by ~9 ms, in steps that are finest
+ * around zero, where the real race is: the ends make sure both
+ * outcomes happen however fast or slow the machine is (a one-sided
+ * sweep saw only refusals on a slow guest), the middle makes the
+ * outcome depend on the scheduler.  The
  * handle is read after the recycling is over, when the old process is
  * gone: a handle that names it answers BAD_STATE, one that names the
  * stranger reads marker 2.  Through a pidfd the stranger must never be
@@ -314,8 +322,11 @@ TEST_F_TIMEOUT(race, open_during_pid_reuse, 600)
 	int pidfd_ok = 0, pidfd_refused = 0, naive_old = 0, naive_stranger = 0;
 
 	for (int i = 0; i < rounds; i++) {
+		/* -12..12, the same step for a pidfd round and a pid round */
+		int k = (i / 2) % 25 - 12;
+		long offset_ns = (long)k * abs(k) * 60000;
 		struct recycle r = { 0 };
-		struct timespec delay = { 0, (long)((i / 2) % 25) * 80000 };
+		struct timespec delay = { 0, offset_ns > 0 ? offset_ns : 0 };
 		zx_handle_t h = ZX_HANDLE_INVALID;
 		zx_status_t st, rs;
 		uint64_t m;
@@ -326,6 +337,7 @@ TEST_F_TIMEOUT(race, open_during_pid_reuse, 600)
 		ASSERT_LT(0, r.old);
 		pidfd = pidfd_open(r.old, 0);
 		ASSERT_LE(0, pidfd);
+		r.wait.tv_nsec = offset_ns < 0 ? -offset_ns : 0;
 		ASSERT_EQ(0, pthread_create(&t, NULL, recycler, &r));
 		nanosleep(&delay, NULL);
 		if (i % 2 == 0)
