@@ -23,6 +23,7 @@
 #include <kunit/visibility.h>
 #include <linux/fault-inject-usercopy.h>
 #include <linux/highmem.h>
+#include <linux/instrumented.h>
 #include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
@@ -166,9 +167,13 @@ static void zxproc_unpin(struct zxproc_xfer *x, struct page **pages,
  * for the same reason it yields the CPU per page on kernels without
  * full preemption).
  *
- * __copy_from_user(), after access_ok() of the whole buffer, and not
- * copy_from_user(): on a fault the latter zero-fills the rest of its
- * destination, which here is the target's memory.
+ * The copy is lib/iov_iter.c's copyin()/copyout(), as for
+ * process_vm_writev(): the raw copy with its sanitizer instrumentation,
+ * after access_ok() of the whole buffer.  Not copy_from_user(): on a
+ * fault it zero-fills the rest of its destination, which here is the
+ * target's memory.  Nor __copy_from_user(): its hardened-usercopy check
+ * proves nothing for a span inside one page from kmap_local_page(), and
+ * costs more than a small copy.
  */
 static int zxproc_copy_pages(const struct zxproc_xfer *x, struct page **pages,
 			     size_t off, char __user *ubuf, size_t len,
@@ -187,12 +192,18 @@ static int zxproc_copy_pages(const struct zxproc_xfer *x, struct page **pages,
 			return -EINTR;
 		if (should_fail_usercopy())
 			return -EFAULT;
+		might_fault();
 		kaddr = kmap_local_page(pages[i]);
 		if (x->write) {
-			left = __copy_from_user(kaddr + off, ubuf + *copied, n);
+			instrument_copy_from_user_before(kaddr + off,
+							 ubuf + *copied, n);
+			left = raw_copy_from_user(kaddr + off, ubuf + *copied, n);
+			instrument_copy_from_user_after(kaddr + off,
+							ubuf + *copied, n, left);
 			flush_dcache_page(pages[i]);
 		} else {
-			left = __copy_to_user(ubuf + *copied, kaddr + off, n);
+			instrument_copy_to_user(ubuf + *copied, kaddr + off, n);
+			left = raw_copy_to_user(ubuf + *copied, kaddr + off, n);
 		}
 		kunmap_local(kaddr);
 		*copied += n - left;
