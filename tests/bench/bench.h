@@ -116,9 +116,15 @@ void target_end(struct target *t);
 long target_huge_kib(const struct target *t);
 /*
  * A private anonymous buffer of @len bytes, every page written; with
- * @no_thp, MADV_NOHUGEPAGE first.
+ * @no_thp, MADV_NOHUGEPAGE first.  It is placed so that its start lies
+ * @pages pages past @base's
+ * offset in a 2 MiB frame: (start - @base) % 2 MiB == @pages pages.
+ * Under QEMU TCG a kernel copy between a caller's buffer and a target's
+ * huge page at the same offset in a 2 MiB frame is ~12x slower (see
+ * README.md, "Buffer placement"); pages 0 asks for that placement.
  */
-unsigned char *buffer_touched(size_t len, int fill, bool no_thp);
+unsigned char *buffer_placed(size_t len, int fill, bool no_thp, uintptr_t base,
+			     size_t pages);
 
 /**
  * struct cell - one operation at one size, and its samples
@@ -184,6 +190,8 @@ struct run_info {
 	char module[32];
 	bool no_thp;		/* --no-thp: MADV_NOHUGEPAGE on every buffer */
 	long target_huge_kib;	/* huge pages in the main target's region */
+	bool same_offset;	/* --same-offset: local buffers at the target's
+				   offset in a 2 MiB frame */
 	struct measure_opts o;
 };
 

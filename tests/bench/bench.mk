@@ -10,7 +10,8 @@
 #                       $(BUILD)/bench/NAME.md and NAME.json per kernel
 #                       and $(BUILD)/bench/RESULTS.md for all of them
 #   make bench-results  the same, then copy RESULTS.md to
-#                       tests/bench/RESULTS.md (the committed copy)
+#                       tests/bench/RESULTS.md (the committed copy;
+#                       RESULTS-x.md with BENCH_TAG=-x)
 #   make bench-run      only the guest runs (e.g. BENCH_KERNELS=6.12 to
 #                       re-run one kernel); make bench-report then joins
 #                       the kernels' latest runs into RESULTS.md
@@ -90,4 +91,4 @@ bench-report:
 	$(bench_report)
 
 bench-results: bench
-	cp $(BENCH_RESULTS)/RESULTS$(BENCH_SUFFIX).md $(BENCH_DIR)/RESULTS.md
+	cp $(BENCH_RESULTS)/RESULTS$(BENCH_SUFFIX).md $(BENCH_DIR)/RESULTS$(BENCH_SUFFIX).md

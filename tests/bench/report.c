@@ -57,6 +57,9 @@ void report_header(FILE *f, const struct run_info *ri)
 	fprintf(f, "- transparent hugepages: %s%s; main target: %ld of %zu KiB in huge pages\n",
 		ri->thp, ri->no_thp ? ", off for every buffer (--no-thp)" : "",
 		ri->target_huge_kib, BENCH_MAX_SIZE / KIB);
+	fprintf(f, "- local buffers: %s\n", ri->same_offset ?
+		"at the target region's offset in a 2 MiB frame (--same-offset; TCG's slow case)" :
+		"source 1 page, destination 2 pages past the target region's offset in a 2 MiB frame");
 	fprintf(f, "- load average at start: host %s; guest %s\n", ri->host_load, ri->guest_load);
 	fprintf(f, "- every page of the targets and of the local buffers is written before any\n"
 		   "  timing, so no page fault is measured; the main target is a ptrace-stopped\n"
@@ -194,8 +197,9 @@ void report_json(FILE *f, const struct run_info *ri, const struct table *t,
 	json_kv(f, "transparent_hugepage", ri->thp, ",\n  ");
 	json_kv(f, "clocksource", ri->clocksource, ",\n  ");
 	json_kv(f, "copy_flags", ri->copy_flags, ",\n  ");
-	fprintf(f, "\"no_thp\": %s,\n  \"target_huge_kib\": %ld,\n  ",
-		ri->no_thp ? "true" : "false", ri->target_huge_kib);
+	fprintf(f, "\"no_thp\": %s,\n  \"same_offset\": %s,\n  \"target_huge_kib\": %ld,\n  ",
+		ri->no_thp ? "true" : "false", ri->same_offset ? "true" : "false",
+		ri->target_huge_kib);
 	fprintf(f, "\"budget_s\": %g,\n  \"min_samples\": %zu,\n  \"tables\": {",
 		ri->o.budget_s, ri->o.min_samples);
 	for (size_t i = 0; i < nt; i++) {

@@ -23,13 +23,18 @@
 
 #include "bench.h"
 
-unsigned char *buffer_touched(size_t len, int fill, bool no_thp)
+unsigned char *buffer_placed(size_t len, int fill, bool no_thp, uintptr_t base,
+			     size_t pages)
 {
-	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	const size_t frame = 2 * MIB;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned char *m = mmap(NULL, len + frame, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *p;
 
-	if (p == MAP_FAILED)
-		die("mmap of %zu bytes: %m", len);
+	if (m == MAP_FAILED)
+		die("mmap of %zu bytes: %m", len + frame);
+	p = m + ((base + pages * page - (uintptr_t)m) % frame);
 	if (no_thp && madvise(p, len, MADV_NOHUGEPAGE))
 		die("madvise(MADV_NOHUGEPAGE): %m");
 	memset(p, fill, len);
