@@ -18,7 +18,8 @@
  * copy must hold every page pinned before it copies one byte, so it
  * allocates one page-pointer array for its range: at most 128 KiB + 8
  * bytes for ZXPROC_MAX_TRANSFER.  A batch also holds a copy of its
- * segment array: at most 32 KiB.
+ * segment array, at most 32 KiB, and (not all-or-nothing) one struct
+ * zxproc_group, 2.5 KiB.
  */
 #include <kunit/visibility.h>
 #include <linux/fault-inject-usercopy.h>
@@ -111,30 +112,21 @@ VISIBLE_IF_KUNIT int zxproc_vma_error(const struct vm_area_struct *vma,
 EXPORT_SYMBOL_IF_KUNIT(zxproc_vma_error);
 
 /*
- * Pin up to @nr pages from page-aligned @start, under the target's exec
- * lock.  Return: pages pinned (at least 1), or the errno that the first
- * page's failure means.  *@end tells which failures say that the
+ * Pin up to @nr pages from page-aligned @start; the caller holds the
+ * target's exec lock (zxproc_target_lock()) and its mmap_lock for
+ * reading.  Return: pages pinned (at least 1), or the errno that the
+ * first page's failure means.  *@end tells which failures say that the
  * accessible memory ends at @start (a copy that got that far is a short
- * one), as opposed to failures of the whole call: the target exec'd or
- * exited, a fatal signal, or the kernel ran out of memory (both GUP's
- * -ENOMEM and an unmapped page become ENOMEM for the caller, and only
- * *@end tells them apart).
+ * one), as opposed to failures of the whole call: a fatal signal, or the
+ * kernel ran out of memory (both GUP's -ENOMEM and an unmapped page
+ * become ENOMEM for the caller, and only *@end tells them apart).
  */
-static long zxproc_pin(struct zxproc_xfer *x, unsigned long start,
-		       unsigned long nr, struct page **pages, bool *end)
+static long zxproc_pin_locked(struct zxproc_xfer *x, unsigned long start,
+			      unsigned long nr, struct page **pages, bool *end)
 {
 	long pinned;
-	int ret;
 
 	*end = false;
-	ret = zxproc_target_lock(x->task, x->mm);
-	if (ret)
-		return ret;
-	if (mmap_read_lock_killable(x->mm)) {
-		zxproc_target_unlock(x->task);
-		return -EINTR;
-	}
-
 	pinned = zxproc_pin_user_pages_remote(x->mm, start, nr, x->gup_flags, pages);
 	if (pinned == 0)
 		pinned = -EFAULT;
@@ -143,9 +135,46 @@ static long zxproc_pin(struct zxproc_xfer *x, unsigned long start,
 					  x->gup_flags);
 		*end = true;
 	}
+	return pinned;
+}
 
+/* Take the locks zxproc_pin_locked() needs: 0, -EINTR or -ESTALE. */
+static int zxproc_pin_lock(struct zxproc_xfer *x)
+{
+	int ret;
+
+	ret = zxproc_target_lock(x->task, x->mm);
+	if (ret)
+		return ret;
+	if (mmap_read_lock_killable(x->mm)) {
+		zxproc_target_unlock(x->task);
+		return -EINTR;
+	}
+	return 0;
+}
+
+static void zxproc_pin_unlock(struct zxproc_xfer *x)
+{
 	mmap_read_unlock(x->mm);
 	zxproc_target_unlock(x->task);
+}
+
+/*
+ * zxproc_pin_locked() under its own locks; also fails with -ESTALE when
+ * the target exec'd or exited.
+ */
+static long zxproc_pin(struct zxproc_xfer *x, unsigned long start,
+		       unsigned long nr, struct page **pages, bool *end)
+{
+	long pinned;
+	int ret;
+
+	*end = false;
+	ret = zxproc_pin_lock(x);
+	if (ret)
+		return ret;
+	pinned = zxproc_pin_locked(x, start, nr, pages, end);
+	zxproc_pin_unlock(x);
 	return pinned;
 }
 
@@ -335,6 +364,19 @@ VISIBLE_IF_KUNIT int zxproc_range_span(u64 addr, u64 len, u64 limit, bool all,
 }
 EXPORT_SYMBOL_IF_KUNIT(zxproc_range_span);
 
+/*
+ * The checks of a range that come before any pin: the caller's buffer is
+ * user memory, and the part of the target range that can be mapped at
+ * all (*@span).  Return: 0, -EFAULT or -ENOMEM.
+ */
+static int zxproc_xfer_check(const struct zxproc_xfer *x, u64 addr,
+			     const char __user *ubuf, u64 len, u64 *span)
+{
+	if (!access_ok(ubuf, len))
+		return -EFAULT;
+	return zxproc_range_span(addr, len, x->mm->task_size, x->all, span);
+}
+
 /**
  * zxproc_xfer_range() - copy one range, with the rules of ZXPROC_IOC_WRITE
  * @x: the access.
@@ -352,9 +394,7 @@ static int zxproc_xfer_range(struct zxproc_xfer *x, u64 addr,
 	int ret;
 
 	*done = 0;
-	if (!access_ok(ubuf, len))
-		return -EFAULT;
-	ret = zxproc_range_span(addr, len, x->mm->task_size, x->all, &span);
+	ret = zxproc_xfer_check(x, addr, ubuf, len, &span);
 	if (ret)
 		return ret;
 	if (x->all)
@@ -488,6 +528,119 @@ static struct zxproc_seg *zxproc_segs_in(const struct zxproc_memv *req)
 	return segs;
 }
 
+/*
+ * Record segment *@i's outcome: its result in the caller's array, its
+ * bytes in *@actual; *@i then counts it.  Return: 0 to go on, -EFAULT
+ * when the result cannot be written, or @ret itself when it concerns
+ * the whole target (ESTALE, EINTR) and so ends the batch.
+ */
+static int zxproc_seg_done(struct zxproc_seg __user *useg, u32 *i, int ret,
+			   size_t done, u64 *actual)
+{
+	*actual += done;
+	if (put_user(ret ? (s64)ret : (s64)done, &useg[*i].result))
+		return -EFAULT;
+	(*i)++;
+	return ret == -ESTALE || ret == -EINTR ? ret : 0;
+}
+
+/**
+ * struct zxproc_group - the first pages of a group of a batch's segments
+ * @pages: the pinned pages, segment after segment.
+ * @first: per segment of the group: @pinned pages (or the errno of its
+ *	checks or of its first pin), @off and @chunk as zxproc_step()
+ *	gives them, and @span, the bytes the segment may reach.
+ */
+struct zxproc_group {
+	struct page *pages[ZXPROC_PIN_BATCH];
+	struct {
+		long pinned;
+		size_t off;
+		size_t chunk;
+		u64 span;
+	} first[ZXPROC_PIN_BATCH];
+};
+
+/*
+ * Copy a group of a batch's segments, from segment *@i on, with the
+ * rules of ZXPROC_IOC_WRITE for each.  A typical batch is many small
+ * segments at scattered addresses (breakpoints, patched words), for
+ * which locking the target (exec_update_lock, mmap_lock) once per
+ * segment costs as much as the copy: so the first pages of as many
+ * segments as ZXPROC_PIN_BATCH pages hold are pinned under one lock, the
+ * segments are then copied one by one without it, and whatever a long
+ * segment has past its first pages goes on through zxproc_xfer_some().
+ * Return: 0 to go on with segment *@i, or the errno that ends the batch.
+ */
+static int zxproc_memv_group(struct zxproc_xfer *x, struct zxproc_group *g,
+			     const struct zxproc_seg *segs, u32 nr_segs,
+			     struct zxproc_seg __user *useg, u32 *i,
+			     u64 *actual)
+{
+	unsigned long used = 0, at = 0;
+	u32 m, k;
+	int ret;
+
+	ret = zxproc_pin_lock(x);
+	if (ret)
+		return zxproc_seg_done(useg, i, ret, 0, actual);
+	for (m = 0; m < ZXPROC_PIN_BATCH && *i + m < nr_segs; m++) {
+		const struct zxproc_seg *s = &segs[*i + m];
+		unsigned long nr;
+		bool end;
+
+		g->first[m].pinned = zxproc_xfer_check(x, s->addr,
+						       u64_to_user_ptr(s->buf),
+						       s->len, &g->first[m].span);
+		if (g->first[m].pinned)
+			continue;
+		nr = zxproc_step(s->addr, g->first[m].span, &g->first[m].off,
+				 &g->first[m].chunk);
+		/* Never true for the first segment: nr <= ZXPROC_PIN_BATCH. */
+		if (used + nr > ZXPROC_PIN_BATCH)
+			break;
+		g->first[m].pinned = zxproc_pin_locked(x, s->addr & PAGE_MASK, nr,
+						       g->pages + used, &end);
+		if (g->first[m].pinned > 0)
+			used += g->first[m].pinned;
+		if (g->first[m].pinned == -EINTR) {
+			m++;	/* a fatal signal: this segment is the last */
+			break;
+		}
+	}
+	zxproc_pin_unlock(x);
+
+	for (k = 0; k < m && !ret; k++) {
+		const struct zxproc_seg *s = &segs[*i];
+		char __user *ubuf = u64_to_user_ptr(s->buf);
+		long pinned = g->first[k].pinned;
+		size_t done = 0;
+		int err = 0;
+
+		if (pinned < 0) {
+			/* Nothing copied, so never a short copy. */
+			err = pinned;
+		} else {
+			err = zxproc_copy_pages(x, g->pages + at, g->first[k].off,
+						ubuf,
+						min_t(size_t, g->first[k].chunk,
+						      pinned * PAGE_SIZE -
+						      g->first[k].off),
+						&done);
+			zxproc_unpin(x, g->pages + at, pinned);
+			at += pinned;
+			if (!err && done < g->first[k].span)
+				err = zxproc_xfer_some(x, s->addr, ubuf,
+						       g->first[k].span, &done);
+		}
+		ret = zxproc_seg_done(useg, i, err, done, actual);
+	}
+	/* Pages of the segments an error left uncopied. */
+	if (at < used)
+		zxproc_unpin(x, g->pages + at, used - at);
+	return ret;
+}
+
 /**
  * zxproc_memv_ioctl() - ZXPROC_IOC_WRITEV and ZXPROC_IOC_READV
  * @h: the handle.
@@ -501,6 +654,7 @@ long zxproc_memv_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 		       unsigned long arg, bool write)
 {
 	struct zxproc_memv __user *uarg = u64_to_user_ptr((u64)arg);
+	struct zxproc_group *g = NULL;
 	struct zxproc_seg __user *useg;
 	struct zxproc_seg *segs;
 	struct zxproc_memv req;
@@ -522,33 +676,37 @@ long zxproc_memv_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 	if (ret)
 		goto out_free;
 
+	/* All-or-nothing pins each segment whole: it has no use for groups. */
+	if (!(req.flags & ZXPROC_MEM_ALL_OR_NOTHING)) {
+		g = kmalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
+		if (!g) {
+			ret = -ENOMEM;
+			goto out_counts;
+		}
+	}
 	ret = zxproc_xfer_begin(h, write, req.flags, &x);
 	if (ret)
 		goto out_counts;
-	while (i < req.nr_segs) {
+	while (i < req.nr_segs && !ret) {
 		size_t done;
-		s64 result;
+		int err;
 
-		ret = zxproc_xfer_range(&x, segs[i].addr,
+		if (g) {
+			ret = zxproc_memv_group(&x, g, segs, req.nr_segs, useg,
+						&i, &actual);
+			continue;
+		}
+		err = zxproc_xfer_range(&x, segs[i].addr,
 					u64_to_user_ptr(segs[i].buf),
 					segs[i].len, &done);
-		result = ret ? ret : (s64)done;
-		actual += done;
-		if (put_user(result, &useg[i].result)) {
-			ret = -EFAULT;
-			break;
-		}
-		i++;
-		/* Only what concerns the whole target ends the batch. */
-		if (ret == -ESTALE || ret == -EINTR)
-			break;
-		ret = 0;
+		ret = zxproc_seg_done(useg, &i, err, done, &actual);
 	}
 	zxproc_xfer_end(&x);
 out_counts:
 	if (put_user(actual, &uarg->actual) || put_user(i, &uarg->done))
 		ret = -EFAULT;
 out_free:
+	kfree(g);
 	kvfree(segs);
 	return ret;
 }

@@ -121,6 +121,70 @@ TEST_F(batch, readv_gives_each_segment_its_result)
 	ASSERT_TARGET_AS_WANTED();
 }
 
+/*
+ * A full batch of scattered small segments, as a debugger's breakpoints
+ * are: ZXPROC_MAX_SEGMENTS of them, one per page of "big" in a shuffled
+ * order, with every 7th aimed at the hole (ENOMEM), every 11th copying
+ * from a source that faults (EFAULT), and every 97th a long one of 70
+ * pages that runs into the hole past "big" (short).  The module pins a
+ * group of segments under one lock, so this crosses many group
+ * boundaries with failures anywhere in a group; each segment must still
+ * get its own result, and the target must hold exactly what the results
+ * say.
+ */
+TEST_F(batch, scattered_full_batch_with_failures_everywhere)
+{
+	static struct zxproc_seg s[ZXPROC_MAX_SEGMENTS];
+	static uint8_t want_big[ZX_BIG_PAGES * 4096];
+	size_t page = self->page, order[ZX_BIG_PAGES];
+	uint64_t expect_actual = 0;
+	struct zxproc_memv v;
+	uint32_t i;
+
+	ASSERT_GE(sizeof(want_big), ZX_BIG_PAGES * page);
+	for (i = 0; i < ZX_BIG_PAGES; i++)
+		order[i] = (i * 37) % ZX_BIG_PAGES;	/* 37 is prime to 100 */
+	memcpy(want_big, self->want.big, ZX_BIG_PAGES * page);
+	for (i = 0; i < ZXPROC_MAX_SEGMENTS; i++) {
+		size_t pg = order[i % ZX_BIG_PAGES], off = (i * 8) % (page - 8);
+		uint8_t *dst = self->l.big + pg * page + off;
+		const uint8_t *from = self->src + (i % 512) * 8;
+
+		if (i % 97 == 96) {
+			/* From page 40 on: 60 pages there, then the hole. */
+			seg(&s[i], self->l.big + 40 * page, self->src, 70 * page);
+		} else if (i % 7 == 3) {
+			seg(&s[i], self->l.gap + page + off, from, 8);
+		} else if (i % 11 == 5) {
+			seg(&s[i], dst, self->halfsrc + page, 8);
+		} else {
+			seg(&s[i], dst, from, 8);
+		}
+	}
+	ASSERT_EQ(0, memv(self->h, ZXPROC_IOC_WRITEV, s, ZXPROC_MAX_SEGMENTS, 0, &v));
+	EXPECT_EQ((uint32_t)ZXPROC_MAX_SEGMENTS, v.done);
+	for (i = 0; i < ZXPROC_MAX_SEGMENTS; i++) {
+		size_t pg = order[i % ZX_BIG_PAGES], off = (i * 8) % (page - 8);
+
+		if (i % 97 == 96) {
+			ASSERT_EQ((int64_t)(60 * page), s[i].result) TH_LOG("segment %u", i);
+			memcpy(want_big + 40 * page, self->src, 60 * page);
+			expect_actual += 60 * page;
+		} else if (i % 7 == 3) {
+			ASSERT_EQ(-ENOMEM, s[i].result) TH_LOG("segment %u", i);
+		} else if (i % 11 == 5) {
+			ASSERT_EQ(-EFAULT, s[i].result) TH_LOG("segment %u", i);
+		} else {
+			ASSERT_EQ(8, s[i].result) TH_LOG("segment %u", i);
+			memcpy(want_big + pg * page + off, self->src + (i % 512) * 8, 8);
+			expect_actual += 8;
+		}
+	}
+	EXPECT_EQ(expect_actual, v.actual);
+	memcpy(self->want.big, want_big, ZX_BIG_PAGES * page);
+	ASSERT_TARGET_AS_WANTED();
+}
+
 /* Segments run in order: a later one overwrites an earlier one. */
 TEST_F(batch, segments_are_copied_in_order)
 {
