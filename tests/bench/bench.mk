@@ -23,6 +23,13 @@
 #   BENCH_KERNELS=...   kernel names (default: Debian's, tests/vm/kernels)
 #   BENCH_VM_ARGS=...   more tests/vm/run options, e.g.
 #                       "--append transparent_hugepage=never"
+#   BENCH_CPU=MODEL     the guest's QEMU -cpu (default max,-erms,-fsrm:
+#                       QEMU's max CPU without fast-string copies, which
+#                       TCG emulates a byte at a time, so that a copy
+#                       costs in the guest what it costs on hardware
+#                       relative to the rest; README.md, "Copy
+#                       instructions").  BENCH_CPU=max BENCH_TAG=-erms
+#                       measures with them.
 #
 # The guest sees the host's files read-only, so zxbench prints its JSON
 # after the tables (--json -) and the host splits the two.
@@ -35,6 +42,7 @@ BENCH_RESULTS	:= $(BUILD)/bench
 BENCH_SMP	?= 2
 BENCH_ARGS	?=
 BENCH_VM_ARGS	?=
+BENCH_CPU	?= max,-erms,-fsrm
 BENCH_KERNELS	?= $(shell $(TOP)/tests/vm/kernels 2>/dev/null | awk '$$1 != "debug" { print $$1 }')
 # TCG on a shared machine: a full run takes minutes, more under load.
 BENCH_TIMEOUT	?= 1800
@@ -60,7 +68,7 @@ define bench_report
 	{ \
 		echo "# zxbench results"; echo; \
 		echo "Produced by \`make bench\` (tests/bench/bench.mk): for each kernel,"; \
-		echo "\`tests/vm/run --kernel K --smp $(BENCH_SMP) $(BENCH_VM_ARGS) -- build/tests/bench/zxbench --json - $(BENCH_ARGS)\`."; \
+		echo "\`tests/vm/run --kernel K --smp $(BENCH_SMP) --cpu $(BENCH_CPU) $(BENCH_VM_ARGS) -- build/tests/bench/zxbench --json - $(BENCH_ARGS)\`."; \
 		echo "The JSON copies are in build/bench/K$$suffix.json."; echo; \
 		for k in $(BENCH_KERNELS); do cat $(BENCH_RESULTS)/$$k$$suffix.md; done; \
 	} >$(BENCH_RESULTS)/RESULTS$$suffix.md; \
@@ -75,7 +83,7 @@ bench-run: $(BENCH_BIN) modules
 		out=$(BENCH_RESULTS)/$$k$$suffix; \
 		echo "bench: $$k, $(BENCH_SMP) CPUs: $(BENCH_BIN) $(BENCH_ARGS)" >&2; \
 		ZXPROC_BENCH_HOST_LOAD="$$(cat /proc/loadavg)" \
-			$(TOP)/tests/vm/run --kernel $$k --smp $(BENCH_SMP) --timeout $(BENCH_TIMEOUT) $(BENCH_VM_ARGS) -- \
+			$(TOP)/tests/vm/run --kernel $$k --smp $(BENCH_SMP) --cpu $(BENCH_CPU) --timeout $(BENCH_TIMEOUT) $(BENCH_VM_ARGS) -- \
 			$(BENCH_BIN) --json - $(BENCH_ARGS) >$$out.out; \
 		awk -v md=$$out.md -v js=$$out.json \
 			'/^```json$$/ { j = 1; next } j && /^```$$/ { j = 0; next } { print > (j ? js : md) }' \
