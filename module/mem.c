@@ -126,6 +126,7 @@ static long zxproc_pin_locked(struct zxproc_xfer *x, unsigned long start,
 {
 	long pinned;
 
+	mmap_assert_locked(x->mm);
 	*end = false;
 	pinned = zxproc_pin_user_pages_remote(x->mm, start, nr, x->gup_flags, pages);
 	if (pinned == 0)
@@ -578,12 +579,10 @@ static int zxproc_memv_group(struct zxproc_xfer *x, struct zxproc_group *g,
 			     u64 *actual)
 {
 	unsigned long used = 0, at = 0;
+	bool locked = false;
+	int ret = 0;
 	u32 m, k;
-	int ret;
 
-	ret = zxproc_pin_lock(x);
-	if (ret)
-		return zxproc_seg_done(useg, i, ret, 0, actual);
 	for (m = 0; m < ZXPROC_PIN_BATCH && *i + m < nr_segs; m++) {
 		const struct zxproc_seg *s = &segs[*i + m];
 		unsigned long nr;
@@ -599,6 +598,20 @@ static int zxproc_memv_group(struct zxproc_xfer *x, struct zxproc_group *g,
 		/* Never true for the first segment: nr <= ZXPROC_PIN_BATCH. */
 		if (used + nr > ZXPROC_PIN_BATCH)
 			break;
+		/*
+		 * Locked only now, so a segment that fails its own checks
+		 * gets its own error even when the target is gone: the lock's
+		 * ESTALE or EINTR goes to the first segment that needs a pin,
+		 * and ends the batch there.
+		 */
+		if (!locked) {
+			g->first[m].pinned = zxproc_pin_lock(x);
+			if (g->first[m].pinned) {
+				m++;
+				break;
+			}
+			locked = true;
+		}
 		g->first[m].pinned = zxproc_pin_locked(x, s->addr & PAGE_MASK, nr,
 						       g->pages + used, &end);
 		if (g->first[m].pinned > 0)
@@ -608,7 +621,8 @@ static int zxproc_memv_group(struct zxproc_xfer *x, struct zxproc_group *g,
 			break;
 		}
 	}
-	zxproc_pin_unlock(x);
+	if (locked)
+		zxproc_pin_unlock(x);
 
 	for (k = 0; k < m && !ret; k++) {
 		const struct zxproc_seg *s = &segs[*i];
@@ -676,8 +690,15 @@ long zxproc_memv_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 	if (ret)
 		goto out_free;
 
-	/* All-or-nothing pins each segment whole: it has no use for groups. */
-	if (!(req.flags & ZXPROC_MEM_ALL_OR_NOTHING)) {
+	/*
+	 * All-or-nothing pins each segment whole: it has no use for groups.
+	 * Nor has a read from the caller's own address space: a segment's
+	 * copy out may break copy-on-write on a page a later segment of its
+	 * group already holds pinned (the zero page, a private file page),
+	 * which would then read what was there before.
+	 */
+	if (!(req.flags & ZXPROC_MEM_ALL_OR_NOTHING) &&
+	    (write || h->mm != current->mm)) {
 		g = kmalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
 		if (!g) {
 			ret = -ENOMEM;
@@ -694,12 +715,12 @@ long zxproc_memv_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 		if (g) {
 			ret = zxproc_memv_group(&x, g, segs, req.nr_segs, useg,
 						&i, &actual);
-			continue;
+		} else {
+			err = zxproc_xfer_range(&x, segs[i].addr,
+						u64_to_user_ptr(segs[i].buf),
+						segs[i].len, &done);
+			ret = zxproc_seg_done(useg, &i, err, done, &actual);
 		}
-		err = zxproc_xfer_range(&x, segs[i].addr,
-					u64_to_user_ptr(segs[i].buf),
-					segs[i].len, &done);
-		ret = zxproc_seg_done(useg, &i, err, done, &actual);
 	}
 	zxproc_xfer_end(&x);
 out_counts:

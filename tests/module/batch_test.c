@@ -185,6 +185,39 @@ TEST_F(batch, scattered_full_batch_with_failures_everywhere)
 	ASSERT_TARGET_AS_WANTED();
 }
 
+/*
+ * In order also when a batch reads its own process, and one segment
+ * reads what an earlier one wrote: segment 0 reads into a page that
+ * still maps the shared zero page, segment 1 reads that page.  A module
+ * that pinned segment 1's page before copying segment 0 would hand back
+ * the zero page's zeros.
+ */
+TEST_F(batch, readv_of_own_process_sees_earlier_segments)
+{
+	size_t page = self->page;
+	uint8_t *b = mmap(NULL, page, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	volatile uint8_t *touch = b;
+	uint8_t c[64];
+	struct zxproc_seg s[2];
+	struct zxproc_memv v;
+	int me;
+
+	ASSERT_NE(MAP_FAILED, b);
+	ASSERT_EQ(0, touch[0]);		/* maps the zero page */
+	me = zx_open(self->dev, getpid(), ZXPROC_RIGHT_READ);
+	ASSERT_LE(0, me);
+	memset(c, 0x5a, sizeof(c));
+	seg(&s[0], self->src + 64, b, sizeof(c));
+	seg(&s[1], b, c, sizeof(c));
+	ASSERT_EQ(0, memv(me, ZXPROC_IOC_READV, s, 2, 0, &v));
+	EXPECT_EQ((int64_t)sizeof(c), s[0].result);
+	EXPECT_EQ((int64_t)sizeof(c), s[1].result);
+	EXPECT_EQ(0, memcmp(c, self->src + 64, sizeof(c)));
+	close(me);
+	munmap(b, page);
+}
+
 /* Segments run in order: a later one overwrites an earlier one. */
 TEST_F(batch, segments_are_copied_in_order)
 {
