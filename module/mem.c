@@ -701,8 +701,9 @@ long zxproc_memv_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 	    (write || h->mm != current->mm)) {
 		g = kmalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
 		if (!g) {
+			/* Nothing done yet: nothing to report back. */
 			ret = -ENOMEM;
-			goto out_counts;
+			goto out_free;
 		}
 	}
 	ret = zxproc_xfer_begin(h, write, req.flags, &x);
