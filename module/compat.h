@@ -16,13 +16,14 @@ static inline long zxproc_pin_user_pages_remote(struct mm_struct *mm,
 						unsigned long start,
 						unsigned long nr,
 						unsigned int gup_flags,
-						struct page **pages)
+						struct page **pages,
+						int *locked)
 {
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
 	return pin_user_pages_remote(mm, start, nr, gup_flags, pages, NULL,
-				     NULL);
+				     locked);
 #else
-	return pin_user_pages_remote(mm, start, nr, gup_flags, pages, NULL);
+	return pin_user_pages_remote(mm, start, nr, gup_flags, pages, locked);
 #endif
 }
 

@@ -63,6 +63,12 @@ static int zxproc_handle_release(struct inode *inode, struct file *file)
 /*
  * Mint a handle under the target's exec_update_lock, so that the check
  * and the mm the handle is bound to belong to the same program image.
+ *
+ * The thread-group pid is taken first: once the process has been
+ * reaped, get_task_pid() finds none, and exec_update_lock does not hold
+ * off exit or reaping.  Taken last, a target reaped during the check
+ * left a handle with no pid.  A target reaped after this point leaves a
+ * handle to a pid with no task, which every call answers as stale.
  */
 static int zxproc_handle_mint(const struct file *dev, struct task_struct *task,
 			      u32 rights)
@@ -71,8 +77,14 @@ static int zxproc_handle_mint(const struct file *dev, struct task_struct *task,
 	struct pid *tgid;
 	int ret;
 
-	if (down_read_killable(&task->signal->exec_update_lock))
-		return -EINTR;
+	tgid = get_task_pid(task, PIDTYPE_TGID);
+	if (!tgid)
+		return -ESTALE;		/* reaped since it was looked up */
+
+	if (down_read_killable(&task->signal->exec_update_lock)) {
+		ret = -EINTR;
+		goto out_put_pid;
+	}
 
 	mm = zxproc_process_mm_get(task);
 	if (!mm) {
@@ -81,16 +93,14 @@ static int zxproc_handle_mint(const struct file *dev, struct task_struct *task,
 	}
 
 	ret = zxproc_may_open(dev, task, mm);
-	if (ret)
-		goto out_mmput;
+	if (!ret)
+		ret = zxproc_handle_install(tgid, mm, rights);
 
-	tgid = get_task_pid(task, PIDTYPE_TGID);
-	ret = zxproc_handle_install(tgid, mm, rights);
-	put_pid(tgid);
-out_mmput:
 	mmput(mm);
 out_unlock:
 	up_read(&task->signal->exec_update_lock);
+out_put_pid:
+	put_pid(tgid);
 	return ret;
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite for zxproc's pure logic: rights arithmetic, command
- * matching, range validation, the copy engine's step arithmetic and the
- * errno each kind of mapping yields.  Built as zxproc_kunit.ko only
+ * matching, range validation, the copy engine's step and dirty-page
+ * arithmetic, the errno each kind of mapping yields, the forcing policy
+ * read from the kernel command line, and batch element sizes.  Built as zxproc_kunit.ko only
  * against kernels with CONFIG_KUNIT (the debug-kernel tier); it runs
  * when loaded, after zxproc.ko, and reports KTAP in the kernel log.
  */
@@ -11,6 +12,7 @@
 #include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/string.h>
 
 #include "compat.h"
 #include "zxproc.h"
@@ -203,6 +205,80 @@ static void zxproc_test_vma_secret(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zxproc_vma_error(&vma, 0x10000, FOLL_FORCE), -EACCES);
 }
 
+static void zxproc_test_dirty_pages(struct kunit *test)
+{
+	/* Nothing written: nothing dirty, however much was pinned. */
+	KUNIT_EXPECT_EQ(test, zxproc_dirty_pages(64, 0, 0), 0UL);
+	KUNIT_EXPECT_EQ(test, zxproc_dirty_pages(64, PAGE_SIZE - 1, 0), 0UL);
+	KUNIT_EXPECT_EQ(test, zxproc_dirty_pages(64, 0, 1), 1UL);
+	KUNIT_EXPECT_EQ(test, zxproc_dirty_pages(64, PAGE_SIZE - 1, 1), 1UL);
+	KUNIT_EXPECT_EQ(test, zxproc_dirty_pages(64, PAGE_SIZE - 1, 2), 2UL);
+	KUNIT_EXPECT_EQ(test, zxproc_dirty_pages(64, 0, PAGE_SIZE), 1UL);
+	KUNIT_EXPECT_EQ(test, zxproc_dirty_pages(64, 0, PAGE_SIZE + 1), 2UL);
+	/* Never more than were pinned. */
+	KUNIT_EXPECT_EQ(test, zxproc_dirty_pages(2, 16, 3 * PAGE_SIZE), 2UL);
+}
+
+static enum zxproc_force_policy zxproc_test_parse(struct kunit *test,
+						  const char *cmdline,
+						  enum zxproc_force_policy initial)
+{
+	char *copy = kunit_kzalloc(test, strlen(cmdline) + 1, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, copy);
+	strcpy(copy, cmdline);
+	return zxproc_force_parse(copy, initial);
+}
+
+/* The kernel command line, parsed as fs/proc/base.c's early_param(). */
+static void zxproc_test_force_parse(struct kunit *test)
+{
+	const enum zxproc_force_policy a = ZXPROC_FORCE_ALWAYS;
+	const enum zxproc_force_policy p = ZXPROC_FORCE_PTRACE;
+	const enum zxproc_force_policy n = ZXPROC_FORCE_NEVER;
+	const char *among = "root=/dev/vda proc_mem.force_override=ptrace ro\n";
+	const char *twice = "proc_mem.force_override=never proc_mem.force_override=ptrace";
+	const char *bad = "proc_mem.force_override=never proc_mem.force_override=sometimes";
+	const char *init = "quiet -- proc_mem.force_override=never";
+
+	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, "", a), a);
+	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, "", n), n);
+	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, "console=ttyS0 quiet\n", p), p);
+	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, "proc_mem.force_override=never", a), n);
+	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, among, a), p);
+	/* The config's strictness is no floor: the command line decides. */
+	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, "proc_mem.force_override=always", n), a);
+	/* The last one wins; an unknown value changes nothing. */
+	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, twice, a), p);
+	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, bad, a), n);
+	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, "proc_mem.force_override=Never", a), a);
+	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, "proc_mem.force_override", a), a);
+	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, "proc_mem.force_override=", a), a);
+	/* Dashes and underscores are the same in a parameter's name. */
+	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, "proc-mem.force-override=never", a), n);
+	/* Quotes are stripped, as the kernel does. */
+	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, "proc_mem.force_override=\"never\"", a), n);
+	/* Other parameters are not this one. */
+	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, "xproc_mem.force_override=never", a), a);
+	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, "proc_mem.force_overrides=never", a), a);
+	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, "init=/bin/sh proc_mem.force=never", a), a);
+	/* After "--" come init's arguments, not the kernel's. */
+	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, init, a), a);
+}
+
+static void zxproc_test_seg_size(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, sizeof(struct zxproc_seg), (size_t)ZXPROC_SEG_SIZE_VER0);
+	KUNIT_EXPECT_EQ(test, zxproc_seg_size_valid(ZXPROC_SEG_SIZE_VER0), 0);
+	KUNIT_EXPECT_EQ(test, zxproc_seg_size_valid(ZXPROC_SEG_SIZE_VER0 + 8), 0);
+	KUNIT_EXPECT_EQ(test, zxproc_seg_size_valid(ZXPROC_SEG_SIZE_MAX), 0);
+	KUNIT_EXPECT_EQ(test, zxproc_seg_size_valid(0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zxproc_seg_size_valid(32), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zxproc_seg_size_valid(ZXPROC_SEG_SIZE_VER0 + 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zxproc_seg_size_valid(ZXPROC_SEG_SIZE_MAX + 8), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zxproc_seg_size_valid(U32_MAX), -EINVAL);
+}
+
 static struct kunit_case zxproc_test_cases[] = {
 	KUNIT_CASE(zxproc_test_rights_open),
 	KUNIT_CASE(zxproc_test_rights_dup),
@@ -213,6 +289,9 @@ static struct kunit_case zxproc_test_cases[] = {
 	KUNIT_CASE(zxproc_test_step),
 	KUNIT_CASE(zxproc_test_vma_error),
 	KUNIT_CASE(zxproc_test_vma_secret),
+	KUNIT_CASE(zxproc_test_dirty_pages),
+	KUNIT_CASE(zxproc_test_force_parse),
+	KUNIT_CASE(zxproc_test_seg_size),
 	{}
 };
 

@@ -11,15 +11,9 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
-#include <linux/moduleparam.h>
 #include <linux/stringify.h>
 
 #include "zxproc.h"
-
-bool zxproc_force_write = true;
-module_param_named(force_write, zxproc_force_write, bool, 0644);
-MODULE_PARM_DESC(force_write,
-		 "Write through read-only private mappings (program text, for breakpoints) by copy-on-write, as /proc/PID/mem does (default: Y). Set N on hardened hosts.");
 
 static long zxproc_dev_version(unsigned int cmd, unsigned long arg)
 {
@@ -74,6 +68,7 @@ static int __init zxproc_init(void)
 {
 	int ret;
 
+	zxproc_force_init();
 	ret = misc_register(&zxproc_misc);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", ZXPROC_DEVICE_NAME, ret);

@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The target: the process a handle names, found afresh for every access
- * and locked against exec while pages are pinned.
+ * The target: the process a handle names, found afresh for every access.
  *
  * A handle keeps a struct pid and a grabbed mm_struct, never a task
  * pointer or a live address space.  Every access looks the process up
- * again, takes its exec_update_lock for reading (exec takes it for
- * writing around the switch of address space, before mmap_lock), and
- * then checks that the process still runs on the handle's mm.  This is
- * the /proc/PID/mem lesson (CVE-2012-0056): a right checked against one
+ * again and checks, under its exec_update_lock, that it still runs on
+ * the handle's mm; the pages it then pins are that mm's.  This is the
+ * /proc/PID/mem lesson (CVE-2012-0056): a right checked against one
  * program image must never reach the next one.
  */
 #include <linux/mm.h>
@@ -89,33 +87,27 @@ int zxproc_target_get(const struct zxproc_handle *h, struct task_struct **task)
 }
 
 /**
- * zxproc_target_lock() - hold off exec, and check the address space
+ * zxproc_target_check() - does the process still run on the handle's mm?
  * @task: the target, from zxproc_target_get().
  * @mm: the handle's address space.
  *
- * On success the caller holds the target's exec_update_lock for reading
- * and must release it with zxproc_target_unlock().  Keep the section
- * short (pin pages, never copy): exec waits for it.
+ * Decided under the target's exec_update_lock, which exec holds for
+ * writing while it switches address spaces, so the answer is never that
+ * of an exec half done.  The lock is released before anything is pinned
+ * or faulted: pages are pinned on @mm itself, never on whatever the
+ * process runs on now, so an exec that follows this check cannot be
+ * reached through them, and exec must not wait behind a fault.
  *
  * Return: 0, -EINTR on a fatal signal, or -ESTALE when the process no
  * longer runs on @mm (it exec'd or is exiting).
  */
-int zxproc_target_lock(struct task_struct *task, struct mm_struct *mm)
+int zxproc_target_check(struct task_struct *task, struct mm_struct *mm)
 {
+	bool uses;
+
 	if (down_read_killable(&task->signal->exec_update_lock))
 		return -EINTR;
-	if (!zxproc_process_uses_mm(task, mm)) {
-		up_read(&task->signal->exec_update_lock);
-		return -ESTALE;
-	}
-	return 0;
-}
-
-/**
- * zxproc_target_unlock() - let exec go ahead again
- * @task: the target locked by zxproc_target_lock().
- */
-void zxproc_target_unlock(struct task_struct *task)
-{
+	uses = zxproc_process_uses_mm(task, mm);
 	up_read(&task->signal->exec_update_lock);
+	return uses ? 0 : -ESTALE;
 }

@@ -34,7 +34,7 @@
  * lines (the build fails when a copy disagrees).
  */
 #define ZXPROC_VERSION_MAJOR 0
-#define ZXPROC_VERSION_MINOR 1
+#define ZXPROC_VERSION_MINOR 2
 #define ZXPROC_VERSION_PATCH 0
 
 /* Name of the misc device, as it appears under /dev. */
@@ -104,7 +104,8 @@ struct zxproc_version {
  *
  * Errors: EINVAL (bad rights, flags, reserved or pid <= 0), ESRCH (no
  * such process), EPERM (not permitted), EOPNOTSUPP (a kernel thread),
- * ESTALE (the process is exiting and has no address space left),
+ * ESTALE (the process is exiting: it has no address space left, or
+ * has already been reaped while the call looked it up),
  * EINTR (fatal signal while waiting for the target's exec lock),
  * EMFILE/ENFILE/ENOMEM (out of descriptors or memory), EFAULT (bad
  * argument pointer), E2BIG (non-zero bytes past the known struct).
@@ -167,9 +168,11 @@ struct zxproc_dup {
 
 /* ZXPROC_MEM_* bits of struct zxproc_mem.flags and zxproc_memv.flags */
 /*
- * All or nothing (Windows' WriteProcessMemory): every page of the range
- * is made accessible first; if any cannot be, nothing is copied and the
- * error of the first inaccessible page is returned.
+ * All or nothing (Windows' WriteProcessMemory): the caller's whole
+ * buffer and every page of the target range are made accessible first;
+ * if any cannot be, nothing is copied, @actual is 0 and the error of the
+ * first inaccessible page is returned.  Once the copy has begun it runs
+ * to the end: it cannot fail halfway.
  */
 #define ZXPROC_MEM_ALL_OR_NOTHING	0x00000001U
 
@@ -191,17 +194,30 @@ struct zxproc_dup {
  * Copies start at @addr and stop at the first byte that cannot be
  * accessed.  Success with @actual < @len means the range ran past
  * accessible memory; nothing beyond @addr + @actual was touched.
- * Writes go through read-only private mappings (program text) by
- * copy-on-write unless the module parameter force_write is off; the
- * file behind such a mapping never changes.  Shared mappings are
- * written only when they are writable.
+ *
+ * Forcing follows the host's policy for /proc/PID/mem (the kernel's
+ * CONFIG_PROC_MEM_* choice and its proc_mem.force_override= boot
+ * parameter), which the module parameter force_override can only make
+ * stricter: "always" forces every access, "ptrace" only the accesses of
+ * the target's ptrace tracer, "never" none.  A forced write goes through
+ * a read-only private mapping (program text) by copy-on-write, and the
+ * file behind it never changes; a forced read reads memory mapped
+ * without PROT_READ.  Shared mappings are written only when they are
+ * writable.  The handle's own process gets no exemption.
+ *
+ * Faults in the target are taken as process_vm_readv(2) takes them: the
+ * target's locks are dropped while a page is brought in (a file on a
+ * slow disk, swap, a userfaultfd handler), and a fatal signal ends the
+ * wait.  No target page stays pinned while the caller's own buffer is
+ * being faulted in.
  *
  * Errors, with nothing copied unless said otherwise:
  *	EACCES: the handle lacks ZXPROC_RIGHT_WRITE (write) or
  *		ZXPROC_RIGHT_READ (read); or the first byte is mapped but
- *		cannot be accessed (a shared read-only mapping, a
- *		read-only hugetlb mapping, memfd_secret(2) memory, or text
- *		when force_write is off).
+ *		cannot be accessed without forcing, and the access is not
+ *		forced (see above), or cannot be accessed at all (a shared
+ *		read-only mapping, a read-only hugetlb mapping,
+ *		memfd_secret(2) memory).
  *	EINVAL: @len is 0 or too large, @buf is 0, unknown @flags, or
  *		non-zero @reserved.
  *	ENOMEM: nothing is mapped at @addr (including addresses beyond
@@ -213,7 +229,8 @@ struct zxproc_dup {
  *	ESTALE: the target has exited, or exec'd since the handle was
  *		made; nothing is ever copied into the new image.
  *	EFAULT: the caller's buffer (or this struct) is not accessible;
- *		@actual counts the bytes copied before that.
+ *		@actual counts the bytes copied before that (always 0 with
+ *		ZXPROC_MEM_ALL_OR_NOTHING).
  *	EINTR: a fatal signal arrived; @actual counts the bytes copied.
  *	ENOTTY: the descriptor is not a process handle.
  *	E2BIG: non-zero bytes past the known struct.
@@ -232,32 +249,52 @@ struct zxproc_mem {
  * @addr: address in the target.
  * @buf: address of the caller's buffer for this segment.
  * @len: byte count, at least 1.
- * @result: out: bytes copied (>= 0), or a negative errno from the list
- *	of struct zxproc_mem for this segment alone.
+ * @actual: out: bytes copied for this segment, also when it failed
+ *	partway (as struct zxproc_mem's @actual).
+ * @status: out: 0, or a negative errno from the list of struct
+ *	zxproc_mem for this segment alone.  A segment that copied fewer
+ *	than @len bytes with @status 0 ran past accessible memory.
+ * @reserved: must be zero.
+ *
+ * The array's element size travels in struct zxproc_memv's @seg_size,
+ * so this struct grows as the others do: fields added later go at the
+ * end, and an older caller's shorter elements are served as before.
  */
 struct zxproc_seg {
 	__u64 addr;
 	__u64 buf;
 	__u64 len;
-	__s64 result;
+	__u64 actual;
+	__s32 status;
+	__u32 reserved;
 };
+
+/* The first published size of struct zxproc_seg, and the largest taken. */
+#define ZXPROC_SEG_SIZE_VER0	40
+#define ZXPROC_SEG_SIZE_MAX	512
 
 /**
  * struct zxproc_memv - argument of ZXPROC_IOC_WRITEV and ZXPROC_IOC_READV
- * @segs: address of an array of @nr_segs struct zxproc_seg.
+ * @segs: address of an array of @nr_segs segments of @seg_size bytes.
  * @nr_segs: 1 to ZXPROC_MAX_SEGMENTS.
  * @flags: ZXPROC_MEM_* bits, applied to each segment.
  * @actual: out: total bytes copied over all segments.
- * @reserved: must be zero.
- * @done: out: number of segments whose @result was written.
+ * @done: out: number of segments whose @actual and @status were written.
+ * @seg_size: sizeof(struct zxproc_seg) as the caller knows it: a
+ *	multiple of 8 from ZXPROC_SEG_SIZE_VER0 to ZXPROC_SEG_SIZE_MAX
+ *	(else EINVAL).  Bytes of an element past the struct this kernel
+ *	knows must be zero (else E2BIG); the kernel writes back only the
+ *	fields it knows.
  *
  * Every segment is validated before any is copied: a zero or oversized
- * length, a zero buffer, or a total over ZXPROC_MAX_TRANSFER fails the
- * whole call with EINVAL.  Segments are then copied in order, each with
- * the rules of ZXPROC_IOC_WRITE/READ, and each gets its own @result; a
- * segment's failure does not stop the next one.  Only errors about the
- * handle or the whole target (EACCES for rights, ESTALE, EINTR) end the
- * call early, returned by the ioctl, with @done saying how far it got.
+ * length, a zero buffer, non-zero @reserved, or a total over
+ * ZXPROC_MAX_TRANSFER fails the whole call with EINVAL.  Segments are
+ * then copied in order, each with the rules of ZXPROC_IOC_WRITE/READ,
+ * and each gets its own @actual and @status; a segment's failure does
+ * not stop the next one.  Only errors about the handle or the whole
+ * target (EACCES for rights, ESTALE, EINTR) end the call early, returned
+ * by the ioctl, with @done saying how far it got; the segment that met
+ * ESTALE or EINTR is counted in @done and carries it as its @status.
  */
 struct zxproc_memv {
 	__u64 segs;
@@ -265,7 +302,7 @@ struct zxproc_memv {
 	__u32 flags;
 	__u64 actual;
 	__u32 done;
-	__u32 reserved;
+	__u32 seg_size;
 };
 
 /* Commands of /dev/zxproc. */

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ZXPROC_IOC_WRITEV and ZXPROC_IOC_READV: many ranges in one call, each
+ * with the rules of ZXPROC_IOC_WRITE/READ and its own outcome.
+ *
+ * A typical batch is many small segments at scattered addresses
+ * (breakpoints, patched words), for which checking and locking the
+ * target once per segment costs as much as the copy.  So the first
+ * pages of as many segments as ZXPROC_PIN_BATCH pages hold are pinned
+ * under one lock (a group), and the segments are then copied one by one
+ * without it.
+ *
+ * Memory: a copy of the segment array (at most 40 KiB for 1024
+ * segments) and, unless all or nothing, one struct zxproc_group (2.5 KiB).
+ */
+#include <linux/err.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <kunit/visibility.h>
+
+#include "zxproc.h"
+
+/**
+ * zxproc_seg_size_valid() - is @seg_size an element size the kernel takes?
+ * @seg_size: struct zxproc_memv's @seg_size.
+ *
+ * Return: 0, or -EINVAL unless it is a multiple of 8 from
+ * ZXPROC_SEG_SIZE_VER0 to ZXPROC_SEG_SIZE_MAX.
+ */
+VISIBLE_IF_KUNIT int zxproc_seg_size_valid(u32 seg_size)
+{
+	if (seg_size < ZXPROC_SEG_SIZE_VER0 || seg_size > ZXPROC_SEG_SIZE_MAX ||
+	    seg_size % 8)
+		return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(zxproc_seg_size_valid);
+
+/* The caller's element @i. */
+static struct zxproc_seg __user *zxproc_useg(const struct zxproc_memv *req,
+					     u32 i)
+{
+	return u64_to_user_ptr(req->segs + (u64)i * req->seg_size);
+}
+
+/*
+ * Copy a batch's segment array in once, element by element at the
+ * caller's element size (all at once when it is ours), and validate all
+ * of it.
+ */
+static struct zxproc_seg *zxproc_segs_in(const struct zxproc_memv *req)
+{
+	struct zxproc_seg *segs;
+	u64 total = 0;
+	int ret = 0;
+	u32 i;
+
+	if (!req->nr_segs || req->nr_segs > ZXPROC_MAX_SEGMENTS ||
+	    zxproc_seg_size_valid(req->seg_size))
+		return ERR_PTR(-EINVAL);
+	segs = kvmalloc_array(req->nr_segs, sizeof(*segs), GFP_KERNEL_ACCOUNT);
+	if (!segs)
+		return ERR_PTR(-ENOMEM);
+	if (req->seg_size == sizeof(*segs)) {
+		if (copy_from_user(segs, u64_to_user_ptr(req->segs),
+				   array_size(req->nr_segs, sizeof(*segs))))
+			ret = -EFAULT;
+	} else {
+		for (i = 0; i < req->nr_segs && !ret; i++)
+			ret = copy_struct_from_user(&segs[i], sizeof(*segs),
+						    zxproc_useg(req, i),
+						    req->seg_size);
+	}
+	for (i = 0; i < req->nr_segs && !ret; i++) {
+		total += segs[i].len;
+		if (zxproc_range_valid(segs[i].buf, segs[i].len) ||
+		    segs[i].reserved || total > ZXPROC_MAX_TRANSFER)
+			ret = -EINVAL;
+	}
+	if (ret) {
+		kvfree(segs);
+		return ERR_PTR(ret);
+	}
+	return segs;
+}
+
+/*
+ * Record segment *@i's outcome: its status and bytes in the caller's
+ * array, its bytes in *@actual; *@i then counts it.  Return: 0 to go on,
+ * -EFAULT when the outcome cannot be written, or @ret itself when it
+ * concerns the whole target (ESTALE, EINTR) and so ends the batch.
+ */
+static int zxproc_seg_done(const struct zxproc_memv *req, u32 *i, int ret,
+			   size_t done, u64 *actual)
+{
+	struct zxproc_seg __user *useg = zxproc_useg(req, *i);
+
+	*actual += done;
+	if (put_user((u64)done, &useg->actual) ||
+	    put_user((s32)ret, &useg->status))
+		return -EFAULT;
+	(*i)++;
+	return ret == -ESTALE || ret == -EINTR ? ret : 0;
+}
+
+/**
+ * struct zxproc_group - the first pages of a group of a batch's segments
+ * @pages: the pinned pages, segment after segment.
+ * @first: per segment of the group: @pinned pages (or the errno of its
+ *	checks or of its first pin), @off and @chunk as zxproc_step()
+ *	gives them, and @span, the bytes the segment may reach.
+ */
+struct zxproc_group {
+	struct page *pages[ZXPROC_PIN_BATCH];
+	struct {
+		long pinned;
+		size_t off;
+		size_t chunk;
+		u64 span;
+	} first[ZXPROC_PIN_BATCH];
+};
+
+/*
+ * Pin the first pages of the group's segments, from segment @i on, under
+ * one check of the target.  Return: the number of segments the group
+ * took; *@used counts the pages pinned.
+ */
+static u32 zxproc_group_pin(struct zxproc_xfer *x, struct zxproc_group *g,
+			    const struct zxproc_seg *segs, u32 nr_segs, u32 i,
+			    unsigned long *used)
+{
+	bool begun = false;
+	u32 m;
+
+	*used = 0;
+	for (m = 0; m < ZXPROC_PIN_BATCH && i + m < nr_segs; m++) {
+		const struct zxproc_seg *s = &segs[i + m];
+		unsigned long nr;
+		bool end;
+
+		g->first[m].pinned = zxproc_xfer_check(x, s->addr,
+						       u64_to_user_ptr(s->buf),
+						       s->len, &g->first[m].span);
+		if (g->first[m].pinned)
+			continue;
+		nr = zxproc_step(s->addr, g->first[m].span, &g->first[m].off,
+				 &g->first[m].chunk);
+		/* Never true for the first segment: nr <= ZXPROC_PIN_BATCH. */
+		if (*used + nr > ZXPROC_PIN_BATCH)
+			break;
+		/*
+		 * Begun only now, so a segment that fails its own checks
+		 * gets its own error even when the target is gone: the
+		 * check's ESTALE or EINTR goes to the first segment that
+		 * needs a pin, and ends the batch there.
+		 */
+		if (!begun) {
+			g->first[m].pinned = zxproc_pin_begin(x);
+			if (g->first[m].pinned)
+				return m + 1;
+			begun = true;
+		}
+		g->first[m].pinned = zxproc_pin_locked(x, s->addr & PAGE_MASK,
+						       nr, g->pages + *used,
+						       &end);
+		if (g->first[m].pinned > 0)
+			*used += g->first[m].pinned;
+		if (g->first[m].pinned == -EINTR) {
+			m++;	/* a fatal signal: this segment is the last */
+			break;
+		}
+	}
+	if (begun)
+		zxproc_pin_end(x);
+	return m;
+}
+
+/*
+ * Copy a group of a batch's segments, from segment *@i on.  Whatever a
+ * long segment has past its first pages goes on through
+ * zxproc_xfer_some().  A segment whose caller buffer must be faulted in
+ * ends the group: the pages of the segments after it are unpinned
+ * first, so none is held while the fault waits.  Return: 0 to go on
+ * with segment *@i, or the errno that ends the batch.
+ */
+static int zxproc_memv_group(struct zxproc_xfer *x, struct zxproc_group *g,
+			     const struct zxproc_memv *req,
+			     const struct zxproc_seg *segs, u32 *i,
+			     u64 *actual)
+{
+	unsigned long used, at = 0;
+	int ret = 0;
+	u32 m, k;
+
+	m = zxproc_group_pin(x, g, segs, req->nr_segs, *i, &used);
+	for (k = 0; k < m && !ret; k++) {
+		const struct zxproc_seg *s = &segs[*i];
+		char __user *ubuf = u64_to_user_ptr(s->buf);
+		long pinned = g->first[k].pinned;
+		size_t chunk, done = 0;
+		int err;
+
+		if (pinned < 0) {
+			/* Nothing copied, so never a short copy. */
+			err = pinned;
+		} else {
+			chunk = min_t(size_t, g->first[k].chunk,
+				      pinned * PAGE_SIZE - g->first[k].off);
+			err = zxproc_copy_user(x, g->pages + at, g->first[k].off,
+					       ubuf, chunk, &done);
+			zxproc_unpin(x, g->pages + at, pinned, g->first[k].off,
+				     done);
+			at += pinned;
+			if (err == -EAGAIN) {
+				zxproc_unpin(x, g->pages + at, used - at, 0, 0);
+				at = used;
+				m = k + 1;
+				err = zxproc_fault_in(x, ubuf + done,
+						      chunk - done);
+			}
+			if (!err && done < g->first[k].span)
+				err = zxproc_xfer_some(x, s->addr, ubuf,
+						       g->first[k].span, &done);
+		}
+		ret = zxproc_seg_done(req, i, err, done, actual);
+	}
+	/* Pages of the segments an error left uncopied. */
+	if (at < used)
+		zxproc_unpin(x, g->pages + at, used - at, 0, 0);
+	return ret;
+}
+
+/**
+ * zxproc_memv_ioctl() - ZXPROC_IOC_WRITEV and ZXPROC_IOC_READV
+ * @h: the handle.
+ * @cmd: the command, for the argument size.
+ * @arg: user pointer to struct zxproc_memv.
+ * @write: WRITEV (true) or READV.
+ *
+ * Return: 0 or a negative errno (see uapi header).
+ */
+long zxproc_memv_ioctl(const struct zxproc_handle *h, unsigned int cmd,
+		       unsigned long arg, bool write)
+{
+	struct zxproc_memv __user *uarg = u64_to_user_ptr((u64)arg);
+	struct zxproc_group *g = NULL;
+	struct zxproc_seg *segs;
+	struct zxproc_memv req;
+	struct zxproc_xfer x;
+	u64 actual = 0;
+	u32 i = 0;
+	int ret;
+
+	ret = zxproc_args_in(&req, sizeof(req), cmd, arg);
+	if (ret)
+		return ret;
+	if (req.flags & ~ZXPROC_MEM_ALL_OR_NOTHING)
+		return -EINVAL;
+	segs = zxproc_segs_in(&req);
+	if (IS_ERR(segs))
+		return PTR_ERR(segs);
+	ret = zxproc_rights_check(h, write ? ZXPROC_RIGHT_WRITE :
+					     ZXPROC_RIGHT_READ);
+	if (ret)
+		goto out_free;
+
+	/* All-or-nothing pins each segment whole: it has no use for groups. */
+	if (!(req.flags & ZXPROC_MEM_ALL_OR_NOTHING)) {
+		g = kmalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
+		if (!g) {
+			/* Nothing done yet: nothing to report back. */
+			ret = -ENOMEM;
+			goto out_free;
+		}
+	}
+	ret = zxproc_xfer_begin(h, write, req.flags, &x);
+	if (ret)
+		goto out_counts;
+	while (i < req.nr_segs && !ret) {
+		size_t done;
+		int err;
+
+		if (g) {
+			ret = zxproc_memv_group(&x, g, &req, segs, &i, &actual);
+		} else {
+			err = zxproc_xfer_range(&x, segs[i].addr,
+						u64_to_user_ptr(segs[i].buf),
+						segs[i].len, &done);
+			ret = zxproc_seg_done(&req, &i, err, done, &actual);
+		}
+	}
+	zxproc_xfer_end(&x);
+out_counts:
+	if (put_user(actual, &uarg->actual) || put_user(i, &uarg->done))
+		ret = -EFAULT;
+out_free:
+	kfree(g);
+	kvfree(segs);
+	return ret;
+}

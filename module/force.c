@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Forcing: the one place that decides whether an access may go where
+ * the mapping's protection says no (FOLL_FORCE): a write through
+ * read-only program text by copy-on-write, as debuggers plant
+ * breakpoints, or a read of memory mapped without PROT_READ.
+ *
+ * zxproc follows the host's policy for /proc/PID/mem, so that loading it
+ * never reopens what a hardened host closed: the kernel's choice among
+ * CONFIG_PROC_MEM_{ALWAYS_FORCE,FORCE_PTRACE,NO_FORCE}, overridden by
+ * proc_mem.force_override= on its command line (fs/proc/base.c).  That
+ * setting is not exported to modules, so the module reads the command
+ * line once, at load, from /proc/cmdline and parses it as the kernel's
+ * early_param() did.  The parameter force_override can make the policy
+ * stricter, never looser: a module parameter must not undo a boot-time
+ * hardening choice that root may not be trusted to keep.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/moduleparam.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+
+#include <kunit/visibility.h>
+
+#include "zxproc.h"
+
+static const char * const zxproc_force_names[] = {
+	[ZXPROC_FORCE_ALWAYS] = "always",
+	[ZXPROC_FORCE_PTRACE] = "ptrace",
+	[ZXPROC_FORCE_NEVER] = "never",
+};
+
+/* The host's policy, read at load; the kernel's default until then. */
+static enum zxproc_force_policy zxproc_host_force =
+	IS_ENABLED(CONFIG_PROC_MEM_NO_FORCE) ? ZXPROC_FORCE_NEVER :
+	IS_ENABLED(CONFIG_PROC_MEM_FORCE_PTRACE) ? ZXPROC_FORCE_PTRACE :
+	ZXPROC_FORCE_ALWAYS;
+
+/* The administrator's restriction on top of it. */
+static enum zxproc_force_policy zxproc_param_force = ZXPROC_FORCE_ALWAYS;
+
+static int zxproc_force_param_set(const char *val,
+				  const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(zxproc_force_names, val);
+
+	if (i < 0)
+		return -EINVAL;
+	WRITE_ONCE(*(enum zxproc_force_policy *)kp->arg, i);
+	return 0;
+}
+
+static int zxproc_force_param_get(char *buf, const struct kernel_param *kp)
+{
+	enum zxproc_force_policy policy =
+		READ_ONCE(*(enum zxproc_force_policy *)kp->arg);
+
+	return sysfs_emit(buf, "%s\n", zxproc_force_names[policy]);
+}
+
+static const struct kernel_param_ops zxproc_force_param_ops = {
+	.set = zxproc_force_param_set,
+	.get = zxproc_force_param_get,
+};
+
+module_param_cb(force_override, &zxproc_force_param_ops, &zxproc_param_force,
+		0644);
+MODULE_PARM_DESC(force_override,
+		 "Restrict forced accesses further than the host's /proc/PID/mem policy (host_force_override): always (no restriction, the default), ptrace (only the target's tracer), never");
+
+static const struct kernel_param_ops zxproc_host_force_ops = {
+	.get = zxproc_force_param_get,
+};
+
+module_param_cb(host_force_override, &zxproc_host_force_ops,
+		&zxproc_host_force, 0444);
+MODULE_PARM_DESC(host_force_override,
+		 "The host's /proc/PID/mem forcing policy, from CONFIG_PROC_MEM_* and proc_mem.force_override= (read-only)");
+
+/* @param is @name, '-' and '_' being the same, as the kernel's parameq(). */
+static bool zxproc_param_is(const char *param, const char *name)
+{
+	for (; *param || *name; param++, name++) {
+		if (*param != *name &&
+		    !((*param == '-' || *param == '_') &&
+		      (*name == '-' || *name == '_')))
+			return false;
+	}
+	return true;
+}
+
+/**
+ * zxproc_force_parse() - the policy a kernel command line sets
+ * @cmdline: the command line; parsed in place (next_arg() splits it).
+ * @initial: the policy before the command line, from CONFIG_PROC_MEM_*.
+ *
+ * As the kernel's early_param() handling does: every
+ * proc_mem.force_override=VALUE before "--" is applied in turn, and a
+ * value that is not a policy's name leaves the policy as it was.
+ *
+ * Return: the resulting policy.
+ */
+VISIBLE_IF_KUNIT enum zxproc_force_policy
+zxproc_force_parse(char *cmdline, enum zxproc_force_policy initial)
+{
+	enum zxproc_force_policy policy = initial;
+	char *param, *val;
+	int i;
+
+	cmdline = skip_spaces(cmdline);
+	while (*cmdline) {
+		cmdline = next_arg(cmdline, &param, &val);
+		if (!val && !strcmp(param, "--"))
+			break;
+		if (!val || !zxproc_param_is(param, "proc_mem.force_override"))
+			continue;
+		i = match_string(zxproc_force_names,
+				 ARRAY_SIZE(zxproc_force_names), val);
+		if (i >= 0)
+			policy = i;
+	}
+	return policy;
+}
+EXPORT_SYMBOL_IF_KUNIT(zxproc_force_parse);
+
+/* The kernel's saved command line as /proc/cmdline shows it, or NULL. */
+static char *zxproc_read_cmdline(int *err)
+{
+	const size_t size = 64 * 1024;
+	struct file *file;
+	size_t len = 0;
+	loff_t pos = 0;
+	ssize_t n;
+	char *buf;
+
+	file = filp_open("/proc/cmdline", O_RDONLY, 0);
+	if (IS_ERR(file)) {
+		*err = PTR_ERR(file);
+		return NULL;
+	}
+	buf = kvmalloc(size, GFP_KERNEL);
+	*err = buf ? 0 : -ENOMEM;
+	while (buf && len < size - 1) {
+		n = kernel_read(file, buf + len, size - 1 - len, &pos);
+		if (n <= 0) {
+			*err = n;
+			break;
+		}
+		len += n;
+	}
+	fput(file);
+	if (*err || len == size - 1) {
+		*err = *err ?: -E2BIG;
+		kvfree(buf);
+		return NULL;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+/**
+ * zxproc_force_init() - learn the host's policy, at module load
+ *
+ * A command line that cannot be read leaves the policy unknown, and an
+ * unknown policy is taken as the strictest: forcing nothing is safe on
+ * every host, forcing is not.
+ */
+void zxproc_force_init(void)
+{
+	char *cmdline;
+	int err;
+
+	cmdline = zxproc_read_cmdline(&err);
+	if (!cmdline) {
+		pr_warn("cannot read /proc/cmdline (%d) for proc_mem.force_override: forcing nothing\n",
+			err);
+		zxproc_host_force = ZXPROC_FORCE_NEVER;
+		return;
+	}
+	zxproc_host_force = zxproc_force_parse(cmdline, zxproc_host_force);
+	kvfree(cmdline);
+}
+
+/*
+ * fs/proc/base.c's "ptrace" rule: the caller is the active tracer of
+ * the target, which still runs on @mm.  /proc/PID/task/TID/mem applies
+ * it to one thread; a handle names the whole process, so any thread the
+ * caller traces will do.
+ */
+static bool zxproc_is_tracer(struct task_struct *task, struct mm_struct *mm)
+{
+	struct task_struct *t;
+	bool tracer = false;
+
+	rcu_read_lock();
+	for_each_thread(task, t) {
+		if (READ_ONCE(t->ptrace) && READ_ONCE(t->mm) == mm &&
+		    rcu_access_pointer(t->parent) == current) {
+			tracer = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return tracer;
+}
+
+/**
+ * zxproc_force() - is this access forced?
+ * @task: the target's thread-group leader.
+ * @mm: the handle's address space.
+ *
+ * Decided per call, as /proc/PID/mem decides per read or write: a tracer
+ * may attach or detach between two calls.  One's own process gets no
+ * exemption, as /proc/self/mem gets none.
+ *
+ * Return: true if the access may use FOLL_FORCE.
+ */
+bool zxproc_force(struct task_struct *task, struct mm_struct *mm)
+{
+	enum zxproc_force_policy policy = max(zxproc_host_force,
+					      READ_ONCE(zxproc_param_force));
+
+	switch (policy) {
+	case ZXPROC_FORCE_NEVER:
+		return false;
+	case ZXPROC_FORCE_PTRACE:
+		return zxproc_is_tracer(task, mm);
+	default:
+		return true;
+	}
+}

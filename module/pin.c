@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pinning the target's pages: the only place that takes the target's
+ * locks.
+ *
+ * Pages are pinned with pin_user_pages_remote() on the handle's own mm,
+ * with a `locked` argument as process_vm_readv/writev pass it
+ * (mm/process_vm_access.c): a fault may then drop the mmap_lock while
+ * the page is brought in (a slow file, swap, a userfaultfd handler) and
+ * waits killably.  So the target's own mmap/munmap/exec never wait
+ * behind zxproc for longer than one fault's lock section, a caller
+ * stuck on a page the target never serves dies on SIGKILL, and a
+ * target whose faults are served by userfaultfd can be read and written
+ * at all (without ALLOW_RETRY, handle_userfault() fails the fault).
+ *
+ * The exec_update_lock is held only to decide ESTALE
+ * (zxproc_target_check()), never across a fault.
+ */
+#include <linux/magic.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+
+#include <kunit/visibility.h>
+
+#include "compat.h"
+#include "zxproc.h"
+
+/*
+ * memfd_secret(2) memory, which GUP never pins.  Its test,
+ * vma_is_secretmem(), is not available to modules on every kernel; the
+ * file's filesystem says the same.
+ */
+static bool zxproc_vma_is_secret(const struct vm_area_struct *vma)
+{
+	return vma->vm_file &&
+	       file_inode(vma->vm_file)->i_sb->s_magic == SECRETMEM_MAGIC;
+}
+
+/*
+ * Would GUP's permission check (check_vma_flags()) let this access into
+ * @vma?  Used only to name the error after a pin failed.  A forced
+ * write reaches a read-only mapping only by copy-on-write, which GUP
+ * does for private mappings and never for hugetlb ones.
+ */
+static bool zxproc_vma_permits(const struct vm_area_struct *vma,
+			       unsigned int gup_flags)
+{
+	bool force = gup_flags & FOLL_FORCE;
+
+	if (zxproc_vma_is_secret(vma))
+		return false;
+	if (gup_flags & FOLL_WRITE)
+		return (vma->vm_flags & VM_WRITE) ||
+		       (force && is_cow_mapping(vma->vm_flags) &&
+			!(vma->vm_flags & VM_HUGETLB));
+	return (vma->vm_flags & VM_READ) ||
+	       (force && (vma->vm_flags & VM_MAYREAD));
+}
+
+/**
+ * zxproc_vma_error() - the errno for a page at @addr that could not be pinned
+ * @vma: find_vma(mm, @addr): the first mapping ending above @addr, or NULL.
+ * @addr: the address of the page.
+ * @gup_flags: the flags of the failed pin.
+ *
+ * Return: -ENOMEM (nothing mapped there, or nothing backs it, as past
+ * the end of a file), -EIO (VM_IO/VM_PFNMAP: not cacheable), or -EACCES
+ * (mapped, but not for this access).
+ */
+VISIBLE_IF_KUNIT int zxproc_vma_error(const struct vm_area_struct *vma,
+				      unsigned long addr,
+				      unsigned int gup_flags)
+{
+	if (!vma || vma->vm_start > addr)
+		return -ENOMEM;
+	if (vma->vm_flags & (VM_IO | VM_PFNMAP))
+		return -EIO;
+	if (!zxproc_vma_permits(vma, gup_flags))
+		return -EACCES;
+	return -ENOMEM;
+}
+EXPORT_SYMBOL_IF_KUNIT(zxproc_vma_error);
+
+/* Hold the mmap_lock again if a fault dropped it: 0 or -EINTR. */
+static int zxproc_relock(struct zxproc_xfer *x)
+{
+	if (x->locked)
+		return 0;
+	if (mmap_read_lock_killable(x->mm))
+		return -EINTR;
+	x->locked = 1;
+	return 0;
+}
+
+/**
+ * zxproc_pin_begin() - check the target and take its mmap_lock
+ * @x: the access.
+ *
+ * Return: 0 with the lock held (release it with zxproc_pin_end()),
+ * -ESTALE when the target exec'd or exited, or -EINTR.
+ */
+int zxproc_pin_begin(struct zxproc_xfer *x)
+{
+	int ret;
+
+	x->locked = 0;
+	ret = zxproc_target_check(x->task, x->mm);
+	if (ret)
+		return ret;
+	return zxproc_relock(x);
+}
+
+/**
+ * zxproc_pin_end() - release the mmap_lock, if a fault left it held
+ * @x: the access.
+ */
+void zxproc_pin_end(struct zxproc_xfer *x)
+{
+	if (x->locked)
+		mmap_read_unlock(x->mm);
+	x->locked = 0;
+}
+
+/**
+ * zxproc_pin_locked() - pin pages between zxproc_pin_begin() and _end()
+ * @x: the access.
+ * @start: page-aligned target address.
+ * @nr: pages wanted, at least 1.
+ * @pages: out: the pinned pages.
+ * @end: out: whether a failure says that the accessible memory ends at
+ *	@start (a copy that got that far is a short one), as opposed to a
+ *	failure of the whole call: a fatal signal, or the kernel ran out of
+ *	memory (both GUP's -ENOMEM and an unmapped page become ENOMEM for
+ *	the caller, and only @end tells them apart).
+ *
+ * Return: pages pinned (1 to @nr), or the errno that the first page's
+ * failure means.
+ */
+long zxproc_pin_locked(struct zxproc_xfer *x, unsigned long start,
+		       unsigned long nr, struct page **pages, bool *end)
+{
+	long pinned;
+	int ret;
+
+	*end = false;
+	ret = zxproc_relock(x);
+	if (ret)
+		return ret;
+	pinned = zxproc_pin_user_pages_remote(x->mm, start, nr, x->gup_flags,
+					      pages, &x->locked);
+	if (pinned > 0)
+		return pinned;
+	if (pinned == -EINTR || pinned == -ENOMEM)
+		return pinned;
+	/* The mapping may have changed while a fault had the lock dropped. */
+	ret = zxproc_relock(x);
+	if (ret)
+		return ret;
+	*end = true;
+	return zxproc_vma_error(find_vma(x->mm, start), start, x->gup_flags);
+}
+
+/**
+ * zxproc_pin() - zxproc_pin_locked() under its own zxproc_pin_begin()
+ * @x: the access.
+ * @start: page-aligned target address.
+ * @nr: pages wanted, at least 1.
+ * @pages: out: the pinned pages.
+ * @end: out: as for zxproc_pin_locked().
+ *
+ * Return: pages pinned, or a negative errno; also -ESTALE when the
+ * target exec'd or exited.
+ */
+long zxproc_pin(struct zxproc_xfer *x, unsigned long start, unsigned long nr,
+		struct page **pages, bool *end)
+{
+	long pinned;
+
+	*end = false;
+	pinned = zxproc_pin_begin(x);
+	if (pinned)
+		return pinned;
+	pinned = zxproc_pin_locked(x, start, nr, pages, end);
+	zxproc_pin_end(x);
+	return pinned;
+}
