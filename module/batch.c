@@ -110,7 +110,8 @@ static int zxproc_seg_done(const struct zxproc_memv *req, u32 *i, int ret,
  * @pages: the pinned pages, segment after segment.
  * @first: per segment of the group: @pinned pages (or the errno of its
  *	checks or of its first pin), @off and @chunk as zxproc_step()
- *	gives them, and @span, the bytes the segment may reach.
+ *	gives them, @span, the bytes the segment may reach; then its
+ *	outcome, @err and @done, kept until no page of the group is pinned.
  */
 struct zxproc_group {
 	struct page *pages[ZXPROC_PIN_BATCH];
@@ -119,6 +120,8 @@ struct zxproc_group {
 		size_t off;
 		size_t chunk;
 		u64 span;
+		int err;
+		size_t done;
 	} first[ZXPROC_PIN_BATCH];
 };
 
@@ -178,12 +181,48 @@ static u32 zxproc_group_pin(struct zxproc_xfer *x, struct zxproc_group *g,
 }
 
 /*
- * Copy a group of a batch's segments, from segment *@i on.  Whatever a
- * long segment has past its first pages goes on through
- * zxproc_xfer_some().  A segment whose caller buffer must be faulted in
- * ends the group: the pages of the segments after it are unpinned
- * first, so none is held while the fault waits.  Return: 0 to go on
- * with segment *@i, or the errno that ends the batch.
+ * Copy segment @s of a group from its pinned first pages @pages, at
+ * *@at in the group's @used pages.  What needs more than those pages (a
+ * caller buffer to fault in, pages past the first ones) ends the group:
+ * the pages of the segments after it are unpinned first, so none stays
+ * pinned while a fault waits.  Return: whether the group goes on.
+ */
+static bool zxproc_group_copy(struct zxproc_xfer *x, struct zxproc_group *g,
+			      u32 k, const struct zxproc_seg *s,
+			      unsigned long *at, unsigned long used)
+{
+	char __user *ubuf = u64_to_user_ptr(s->buf);
+	typeof(g->first[0]) *f = &g->first[k];
+	size_t chunk;
+
+	f->done = 0;
+	f->err = f->pinned < 0 ? f->pinned : 0;
+	if (f->err)	/* nothing copied, so never a short copy */
+		return f->err != -ESTALE && f->err != -EINTR;
+
+	chunk = min_t(size_t, f->chunk, f->pinned * PAGE_SIZE - f->off);
+	f->err = zxproc_copy_user(x, g->pages + *at, f->off, ubuf, chunk,
+				  &f->done);
+	zxproc_unpin(x, g->pages + *at, f->pinned, f->off, f->done);
+	*at += f->pinned;
+	if (f->err != -EAGAIN && (f->err || f->done == f->span))
+		return f->err != -EINTR;
+
+	zxproc_unpin(x, g->pages + *at, used - *at, 0, 0);
+	*at = used;
+	if (f->err == -EAGAIN)
+		f->err = zxproc_fault_in(x, ubuf + f->done, chunk - f->done);
+	if (!f->err)
+		f->err = zxproc_xfer_some(x, s->addr, ubuf, f->span, &f->done);
+	return false;
+}
+
+/*
+ * Copy a group of a batch's segments, from segment *@i on, then report
+ * their outcomes, with no page of the group pinned: writing an outcome
+ * into the caller's array may fault, and may wait (a userfaultfd of the
+ * caller's), for as long as the caller likes.  Return: 0 to go on with
+ * segment *@i, or the errno that ends the batch.
  */
 static int zxproc_memv_group(struct zxproc_xfer *x, struct zxproc_group *g,
 			     const struct zxproc_memv *req,
@@ -191,45 +230,45 @@ static int zxproc_memv_group(struct zxproc_xfer *x, struct zxproc_group *g,
 			     u64 *actual)
 {
 	unsigned long used, at = 0;
+	bool more = true;
 	int ret = 0;
 	u32 m, k;
 
 	m = zxproc_group_pin(x, g, segs, req->nr_segs, *i, &used);
-	for (k = 0; k < m && !ret; k++) {
-		const struct zxproc_seg *s = &segs[*i];
-		char __user *ubuf = u64_to_user_ptr(s->buf);
-		long pinned = g->first[k].pinned;
-		size_t chunk, done = 0;
-		int err;
-
-		if (pinned < 0) {
-			/* Nothing copied, so never a short copy. */
-			err = pinned;
-		} else {
-			chunk = min_t(size_t, g->first[k].chunk,
-				      pinned * PAGE_SIZE - g->first[k].off);
-			err = zxproc_copy_user(x, g->pages + at, g->first[k].off,
-					       ubuf, chunk, &done);
-			zxproc_unpin(x, g->pages + at, pinned, g->first[k].off,
-				     done);
-			at += pinned;
-			if (err == -EAGAIN) {
-				zxproc_unpin(x, g->pages + at, used - at, 0, 0);
-				at = used;
-				m = k + 1;
-				err = zxproc_fault_in(x, ubuf + done,
-						      chunk - done);
-			}
-			if (!err && done < g->first[k].span)
-				err = zxproc_xfer_some(x, s->addr, ubuf,
-						       g->first[k].span, &done);
-		}
-		ret = zxproc_seg_done(req, i, err, done, actual);
-	}
-	/* Pages of the segments an error left uncopied. */
+	for (k = 0; k < m && more; k++)
+		more = zxproc_group_copy(x, g, k, &segs[*i + k], &at, used);
+	m = k;
+	/* Pages of the segments the group did not get to. */
 	if (at < used)
 		zxproc_unpin(x, g->pages + at, used - at, 0, 0);
+	/* After a failed write-back, the total still counts every byte. */
+	for (k = 0; k < m; k++) {
+		if (!ret)
+			ret = zxproc_seg_done(req, i, g->first[k].err,
+					      g->first[k].done, actual);
+		else
+			*actual += g->first[k].done;
+	}
 	return ret;
+}
+
+/*
+ * All or nothing: no failure may come after a byte reached the target,
+ * so the outcome fields are found writable first (and say "nothing").
+ */
+static int zxproc_memv_zero(const struct zxproc_memv *req,
+			    struct zxproc_memv __user *uarg)
+{
+	u32 i;
+
+	if (put_user(0ULL, &uarg->actual) || put_user(0U, &uarg->done))
+		return -EFAULT;
+	for (i = 0; i < req->nr_segs; i++) {
+		if (put_user(0ULL, &zxproc_useg(req, i)->actual) ||
+		    put_user(0, &zxproc_useg(req, i)->status))
+			return -EFAULT;
+	}
+	return 0;
 }
 
 /**
@@ -267,7 +306,11 @@ long zxproc_memv_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 		goto out_free;
 
 	/* All-or-nothing pins each segment whole: it has no use for groups. */
-	if (!(req.flags & ZXPROC_MEM_ALL_OR_NOTHING)) {
+	if (req.flags & ZXPROC_MEM_ALL_OR_NOTHING) {
+		ret = zxproc_memv_zero(&req, uarg);
+		if (ret)
+			goto out_free;
+	} else {
 		g = kmalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
 		if (!g) {
 			/* Nothing done yet: nothing to report back. */

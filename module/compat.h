@@ -12,6 +12,11 @@
 #include <linux/mm.h>
 #include <linux/version.h>
 
+/* x86 user shadow stacks came with 6.6; mm.h defines VM_NONE without them. */
+#ifndef VM_SHADOW_STACK
+#define VM_SHADOW_STACK VM_NONE
+#endif
+
 static inline long zxproc_pin_user_pages_remote(struct mm_struct *mm,
 						unsigned long start,
 						unsigned long nr,

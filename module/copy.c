@@ -15,7 +15,9 @@
  *
  * An all-or-nothing copy instead pins the caller's buffer too, before
  * any target page: once both are pinned, the copy between them cannot
- * fail, so a failure always comes before the first byte is written.
+ * fail, so a failure always comes before the first byte is written.  A
+ * caller buffer GUP cannot pin (device memory, memfd_secret(2)) is
+ * EFAULT there.
  *
  * Memory: a normal copy pins ZXPROC_PIN_BATCH pages at a time through a
  * 512-byte array on the stack and allocates nothing.  An all-or-nothing
@@ -34,6 +36,16 @@
 #include <kunit/visibility.h>
 
 #include "zxproc.h"
+
+/*
+ * Times in a row a fault-in may succeed and the copy then make no
+ * progress before the buffer counts as inaccessible: a mapping can
+ * fault in yet never be reachable by a plain copy (a shadow stack, a
+ * driver's read-only PTEs in a writable mapping), and must not keep a
+ * caller spinning.  More than once, so that a page reclaimed between
+ * the fault-in and the copy is no error.
+ */
+#define ZXPROC_FAULT_RETRIES 3
 
 /**
  * zxproc_dirty_pages() - how many pinned pages a copy wrote into
@@ -193,6 +205,7 @@ int zxproc_xfer_some(struct zxproc_xfer *x, unsigned long addr,
 		     char __user *ubuf, size_t len, size_t *done)
 {
 	struct page *pages[ZXPROC_PIN_BATCH];
+	unsigned int stuck = 0;
 
 	while (*done < len) {
 		unsigned long start = addr + *done;
@@ -218,8 +231,11 @@ int zxproc_xfer_some(struct zxproc_xfer *x, unsigned long addr,
 				       &copied);
 		zxproc_unpin(x, pages, pinned, off, copied);
 		*done += copied;
-		if (ret == -EAGAIN)
-			ret = zxproc_fault_in(x, ubuf + *done, chunk - copied);
+		if (ret == -EAGAIN) {
+			stuck = copied ? 0 : stuck + 1;
+			ret = stuck > ZXPROC_FAULT_RETRIES ? -EFAULT :
+				zxproc_fault_in(x, ubuf + *done, chunk - copied);
+		}
 		if (ret)
 			return ret;
 	}
@@ -229,8 +245,9 @@ int zxproc_xfer_some(struct zxproc_xfer *x, unsigned long addr,
 /*
  * Copy @len bytes between two sets of pinned pages, from offsets @toff
  * (target) and @uoff (caller's buffer).  Kernel to kernel: nothing can
- * fault.  memmove: a handle to one's own process may name a range that
- * overlaps the buffer.
+ * fault.  A handle to one's own process may name a range that overlaps
+ * the buffer; as with memcpy() and process_vm_readv(), the bytes copied
+ * are then unspecified (memmove() keeps each page's piece defined).
  */
 static void zxproc_copy_pinned(const struct zxproc_xfer *x,
 			       struct page **tpages, size_t toff,

@@ -10,15 +10,23 @@
  * CONFIG_PROC_MEM_{ALWAYS_FORCE,FORCE_PTRACE,NO_FORCE}, overridden by
  * proc_mem.force_override= on its command line (fs/proc/base.c).  That
  * setting is not exported to modules, so the module reads the command
- * line once, at load, from /proc/cmdline and parses it as the kernel's
- * early_param() did.  The parameter force_override can make the policy
- * stricter, never looser: a module parameter must not undo a boot-time
+ * line once, at load, from a procfs instance of its own (not through
+ * the loader's view of the filesystem, which root can bind-mount over).
+ * It takes the strictest of the configured policy and every value on
+ * the command line: the kernel applies the last value, but /proc/cmdline
+ * also shows bootconfig's kernel.* keys, which early parameters never
+ * see, and nothing tells them apart.  So zxproc can be stricter than
+ * /proc/PID/mem (a command line that loosens the configured policy), but
+ * never looser.  The parameter force_override can make it stricter
+ * still, never looser: a module parameter must not undo a boot-time
  * hardening choice that root may not be trusted to keep.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/mount.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -74,14 +82,22 @@ module_param_cb(force_override, &zxproc_force_param_ops, &zxproc_param_force,
 MODULE_PARM_DESC(force_override,
 		 "Restrict forced accesses further than the host's /proc/PID/mem policy (host_force_override): always (no restriction, the default), ptrace (only the target's tracer), never");
 
+/* Read-only, also at load: parse_one() calls ->set without a NULL check. */
+static int zxproc_force_param_refuse(const char *val,
+				     const struct kernel_param *kp)
+{
+	return -EPERM;
+}
+
 static const struct kernel_param_ops zxproc_host_force_ops = {
+	.set = zxproc_force_param_refuse,
 	.get = zxproc_force_param_get,
 };
 
 module_param_cb(host_force_override, &zxproc_host_force_ops,
 		&zxproc_host_force, 0444);
 MODULE_PARM_DESC(host_force_override,
-		 "The host's /proc/PID/mem forcing policy, from CONFIG_PROC_MEM_* and proc_mem.force_override= (read-only)");
+		 "The host's /proc/PID/mem forcing policy: the strictest of CONFIG_PROC_MEM_* and the proc_mem.force_override= values on the kernel command line (read-only)");
 
 /* @param is @name, '-' and '_' being the same, as the kernel's parameq(). */
 static bool zxproc_param_is(const char *param, const char *name)
@@ -96,13 +112,15 @@ static bool zxproc_param_is(const char *param, const char *name)
 }
 
 /**
- * zxproc_force_parse() - the policy a kernel command line sets
+ * zxproc_force_parse() - the strictest policy a kernel command line names
  * @cmdline: the command line; parsed in place (next_arg() splits it).
  * @initial: the policy before the command line, from CONFIG_PROC_MEM_*.
  *
- * As the kernel's early_param() handling does: every
- * proc_mem.force_override=VALUE before "--" is applied in turn, and a
- * value that is not a policy's name leaves the policy as it was.
+ * Parameters are split and matched as the kernel's early_param()
+ * handling does (quotes stripped, '-' and '_' alike, nothing after
+ * "--"), and a value that is not a policy's name is ignored; but where
+ * the kernel applies the last value, this takes the strictest of
+ * @initial and all of them (see the top of this file).
  *
  * Return: the resulting policy.
  */
@@ -123,11 +141,34 @@ zxproc_force_parse(char *cmdline, enum zxproc_force_policy initial)
 		i = match_string(zxproc_force_names,
 				 ARRAY_SIZE(zxproc_force_names), val);
 		if (i >= 0)
-			policy = i;
+			policy = max_t(enum zxproc_force_policy, policy, i);
 	}
 	return policy;
 }
 EXPORT_SYMBOL_IF_KUNIT(zxproc_force_parse);
+
+/*
+ * cmdline of a procfs mounted for this alone: a path looked up in the
+ * loader's mount namespace could be a bind mount of any file root likes.
+ */
+static struct file *zxproc_open_cmdline(void)
+{
+	struct file_system_type *proc = get_fs_type("proc");
+	struct vfsmount *mnt;
+	struct file *file;
+
+	if (!proc)
+		return ERR_PTR(-ENODEV);
+	mnt = vfs_kern_mount(proc, SB_KERNMOUNT, proc->name, NULL);
+	/* put_filesystem(), which is not exported to modules. */
+	module_put(proc->owner);
+	if (IS_ERR(mnt))
+		return ERR_CAST(mnt);
+	/* The open file holds the mount; the last fput() unmounts it. */
+	file = file_open_root_mnt(mnt, "cmdline", O_RDONLY, 0);
+	mntput(mnt);
+	return file;
+}
 
 /* The kernel's saved command line as /proc/cmdline shows it, or NULL. */
 static char *zxproc_read_cmdline(int *err)
@@ -139,7 +180,7 @@ static char *zxproc_read_cmdline(int *err)
 	ssize_t n;
 	char *buf;
 
-	file = filp_open("/proc/cmdline", O_RDONLY, 0);
+	file = zxproc_open_cmdline();
 	if (IS_ERR(file)) {
 		*err = PTR_ERR(file);
 		return NULL;
@@ -178,7 +219,7 @@ void zxproc_force_init(void)
 
 	cmdline = zxproc_read_cmdline(&err);
 	if (!cmdline) {
-		pr_warn("cannot read /proc/cmdline (%d) for proc_mem.force_override: forcing nothing\n",
+		pr_warn("cannot read the kernel command line (%d) for proc_mem.force_override: forcing nothing\n",
 			err);
 		zxproc_host_force = ZXPROC_FORCE_NEVER;
 		return;

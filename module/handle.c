@@ -153,9 +153,13 @@ static long zxproc_handle_info(const struct zxproc_handle *h,
 	/*
 	 * Holding the struct pid does not hold its number: once the process
 	 * is reaped the number may name another process, so it reads as 0.
+	 * The number first, then the test: a pid once detached from its
+	 * process never gets one again, so a number read before a test that
+	 * finds the process still named it.
 	 */
-	if (pid_has_task(h->pid, PIDTYPE_TGID))
-		info.pid = pid_vnr(h->pid);
+	info.pid = pid_vnr(h->pid);
+	if (!pid_has_task(h->pid, PIDTYPE_TGID))
+		info.pid = 0;
 
 	if (zxproc_target_get(h, &task) ||
 	    !zxproc_process_uses_mm(task, h->mm))

@@ -230,7 +230,11 @@ static enum zxproc_force_policy zxproc_test_parse(struct kunit *test,
 	return zxproc_force_parse(copy, initial);
 }
 
-/* The kernel command line, parsed as fs/proc/base.c's early_param(). */
+/*
+ * The kernel command line, split as early_param() splits it, taking the
+ * strictest value (the kernel takes the last, but cannot be told apart
+ * from bootconfig's keys, which it ignores).
+ */
 static void zxproc_test_force_parse(struct kunit *test)
 {
 	const enum zxproc_force_policy a = ZXPROC_FORCE_ALWAYS;
@@ -246,10 +250,11 @@ static void zxproc_test_force_parse(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, "console=ttyS0 quiet\n", p), p);
 	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, "proc_mem.force_override=never", a), n);
 	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, among, a), p);
-	/* The config's strictness is no floor: the command line decides. */
-	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, "proc_mem.force_override=always", n), a);
-	/* The last one wins; an unknown value changes nothing. */
-	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, twice, a), p);
+	/* Never looser than the configured policy, nor than any value. */
+	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, "proc_mem.force_override=always", n), n);
+	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, "proc_mem.force_override=always", p), p);
+	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, twice, a), n);
+	/* An unknown value changes nothing. */
 	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, bad, a), n);
 	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, "proc_mem.force_override=Never", a), a);
 	KUNIT_EXPECT_EQ(test, zxproc_test_parse(test, "proc_mem.force_override", a), a);

@@ -118,6 +118,14 @@ long zxproc_mem_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 	if (ret)
 		return ret;
 
+	/*
+	 * All or nothing: no failure may come after a byte reached the
+	 * target, so @actual is found writable first.
+	 */
+	if ((req.flags & ZXPROC_MEM_ALL_OR_NOTHING) &&
+	    put_user(0ULL, &uarg->actual))
+		return -EFAULT;
+
 	ret = zxproc_xfer_begin(h, write, req.flags, &x);
 	if (!ret) {
 		ret = zxproc_xfer_range(&x, req.addr, u64_to_user_ptr(req.buf),

@@ -49,8 +49,10 @@ static bool zxproc_vma_permits(const struct vm_area_struct *vma,
 
 	if (zxproc_vma_is_secret(vma))
 		return false;
+	/* GUP writes a shadow stack only by force, as a read-only mapping. */
 	if (gup_flags & FOLL_WRITE)
-		return (vma->vm_flags & VM_WRITE) ||
+		return ((vma->vm_flags & VM_WRITE) &&
+			!(vma->vm_flags & VM_SHADOW_STACK)) ||
 		       (force && is_cow_mapping(vma->vm_flags) &&
 			!(vma->vm_flags & VM_HUGETLB));
 	return (vma->vm_flags & VM_READ) ||

@@ -99,8 +99,9 @@ struct zxproc_version {
  * that is not dumpable also needs it in the user namespace that owns
  * the target's address space.  The check runs under the target's
  * exec_update_lock, and the handle is bound to the address space it was
- * checked against: after the target execs, every memory access through
- * the handle fails with ESTALE.
+ * checked against: after the target execs, every memory access begun
+ * through the handle fails with ESTALE (a call already copying finishes
+ * into the old address space, never the new one).
  *
  * Errors: EINVAL (bad rights, flags, reserved or pid <= 0), ESRCH (no
  * such process), EPERM (not permitted), EOPNOTSUPP (a kernel thread),
@@ -169,10 +170,13 @@ struct zxproc_dup {
 /* ZXPROC_MEM_* bits of struct zxproc_mem.flags and zxproc_memv.flags */
 /*
  * All or nothing (Windows' WriteProcessMemory): the caller's whole
- * buffer and every page of the target range are made accessible first;
- * if any cannot be, nothing is copied, @actual is 0 and the error of the
- * first inaccessible page is returned.  Once the copy has begun it runs
- * to the end: it cannot fail halfway.
+ * buffer and every page of the target range are pinned first; if any
+ * cannot be, nothing is copied, @actual is 0 and the error of the first
+ * inaccessible page is returned.  Once the copy has begun it runs to the
+ * end: it cannot fail halfway.  The caller's buffer must be memory the
+ * kernel can pin (not device memory, not memfd_secret(2) memory: EFAULT),
+ * and @actual (for a batch: @actual, @done and each segment's @actual and
+ * @status) must be writable before anything is copied (EFAULT).
  */
 #define ZXPROC_MEM_ALL_OR_NOTHING	0x00000001U
 
@@ -209,7 +213,9 @@ struct zxproc_dup {
  * target's locks are dropped while a page is brought in (a file on a
  * slow disk, swap, a userfaultfd handler), and a fatal signal ends the
  * wait.  No target page stays pinned while the caller's own buffer is
- * being faulted in.
+ * being faulted in.  A handle to one's own process may name a range
+ * that overlaps @buf; the bytes copied are then unspecified, as with
+ * memcpy(3).
  *
  * Errors, with nothing copied unless said otherwise:
  *	EACCES: the handle lacks ZXPROC_RIGHT_WRITE (write) or
@@ -278,7 +284,8 @@ struct zxproc_seg {
  * @segs: address of an array of @nr_segs segments of @seg_size bytes.
  * @nr_segs: 1 to ZXPROC_MAX_SEGMENTS.
  * @flags: ZXPROC_MEM_* bits, applied to each segment.
- * @actual: out: total bytes copied over all segments.
+ * @actual: out: total bytes copied over all segments, counting also any
+ *	segment whose outcome could not be written back (EFAULT).
  * @done: out: number of segments whose @actual and @status were written.
  * @seg_size: sizeof(struct zxproc_seg) as the caller knows it: a
  *	multiple of 8 from ZXPROC_SEG_SIZE_VER0 to ZXPROC_SEG_SIZE_MAX
@@ -293,8 +300,11 @@ struct zxproc_seg {
  * and each gets its own @actual and @status; a segment's failure does
  * not stop the next one.  Only errors about the handle or the whole
  * target (EACCES for rights, ESTALE, EINTR) end the call early, returned
- * by the ioctl, with @done saying how far it got; the segment that met
- * ESTALE or EINTR is counted in @done and carries it as its @status.
+ * by the ioctl, with @done saying how far it got; a segment that met
+ * ESTALE or EINTR is counted in @done and carries it as its @status (a
+ * target already gone when the call begins fails it with @done 0).  An
+ * outcome that cannot be written back to the caller's array ends the
+ * call with EFAULT; @done then counts the outcomes written.
  */
 struct zxproc_memv {
 	__u64 segs;
