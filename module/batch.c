@@ -170,8 +170,9 @@ static u32 zxproc_group_pin(struct zxproc_xfer *x, struct zxproc_group *g,
 						       &end);
 		if (g->first[m].pinned > 0)
 			*used += g->first[m].pinned;
-		if (g->first[m].pinned == -EINTR) {
-			m++;	/* a fatal signal: this segment is the last */
+		if (g->first[m].pinned == -EINTR ||
+		    g->first[m].pinned == -ESTALE) {
+			m++;	/* the end of the batch: this segment is last */
 			break;
 		}
 	}

@@ -136,7 +136,8 @@ void zxproc_pin_end(struct zxproc_xfer *x)
  *	the caller, and only @end tells them apart).
  *
  * Return: pages pinned (1 to @nr), or the errno that the first page's
- * failure means.
+ * failure means; -ESTALE when a fault waited and the target exec'd or
+ * exited meanwhile.
  */
 long zxproc_pin_locked(struct zxproc_xfer *x, unsigned long start,
 		       unsigned long nr, struct page **pages, bool *end)
@@ -150,6 +151,19 @@ long zxproc_pin_locked(struct zxproc_xfer *x, unsigned long start,
 		return ret;
 	pinned = zxproc_pin_user_pages_remote(x->mm, start, nr, x->gup_flags,
 					      pages, &x->locked);
+	if (pinned > 0 && !x->locked) {
+		/*
+		 * A fault waited with the lock dropped, for as long as the
+		 * target took to serve it: it may have exec'd or exited
+		 * meanwhile, and a copy into the address space it left would
+		 * report a success that reached nothing.
+		 */
+		ret = zxproc_target_check(x->task, x->mm);
+		if (ret) {
+			unpin_user_pages(pages, pinned);
+			return ret;
+		}
+	}
 	if (pinned > 0)
 		return pinned;
 	if (pinned == -EINTR || pinned == -ENOMEM)
