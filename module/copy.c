@@ -231,11 +231,11 @@ int zxproc_xfer_some(struct zxproc_xfer *x, unsigned long addr,
 				       &copied);
 		zxproc_unpin(x, pages, pinned, off, copied);
 		*done += copied;
-		if (ret == -EAGAIN) {
-			stuck = copied ? 0 : stuck + 1;
-			ret = stuck > ZXPROC_FAULT_RETRIES ? -EFAULT :
+		if (copied)
+			stuck = 0;
+		if (ret == -EAGAIN)
+			ret = ++stuck > ZXPROC_FAULT_RETRIES ? -EFAULT :
 				zxproc_fault_in(x, ubuf + *done, chunk - copied);
-		}
 		if (ret)
 			return ret;
 	}
