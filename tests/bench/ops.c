@@ -204,9 +204,11 @@ void batch_init(struct batch *b, const struct target *t,
 
 static void b_zx_vec(const struct bench_ctx *c, bool write)
 {
+	const struct zxproc_seg *segs = write ? c->b->wsegs : c->b->rsegs;
 	struct zxproc_memv v = {
-		.segs = (uintptr_t)(write ? c->b->wsegs : c->b->rsegs),
+		.segs = (uintptr_t)segs,
 		.nr_segs = BATCH_N,
+		.seg_size = sizeof(*segs),
 	};
 
 	if (ioctl(c->t->zxfd, write ? ZXPROC_IOC_WRITEV : ZXPROC_IOC_READV, &v))
@@ -214,6 +216,13 @@ static void b_zx_vec(const struct bench_ctx *c, bool write)
 	if (v.done != BATCH_N || v.actual != BATCH_N * BATCH_LEN)
 		die("ZXPROC_IOC_%sV: done %u, actual %llu", write ? "WRITE" : "READ",
 		    v.done, (unsigned long long)v.actual);
+	/* Spot checks, so a wrong element size would show. */
+	if (segs[0].status || segs[0].actual != BATCH_LEN ||
+	    segs[BATCH_N - 1].status || segs[BATCH_N - 1].actual != BATCH_LEN)
+		die("ZXPROC_IOC_%sV: segment status %d/%d, actual %llu/%llu",
+		    write ? "WRITE" : "READ", segs[0].status, segs[BATCH_N - 1].status,
+		    (unsigned long long)segs[0].actual,
+		    (unsigned long long)segs[BATCH_N - 1].actual);
 }
 
 static void b_zx_writev(const struct bench_ctx *c, size_t size)

@@ -13,9 +13,12 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/tap.sh"
 # shellcheck source=tests/cli/common.sh
 . "$top/tests/cli/common.sh"
-trap on_exit EXIT
+force=/sys/module/zxproc/parameters/force_override
+# Forcing back on whatever happens, for the suites that run after this one.
+# shellcheck disable=SC2317 # called from the EXIT trap
+force_back() { echo always >"$force"; }
+trap 'on_exit force_back' EXIT
 
-force=/sys/module/zxproc/parameters/force_write
 if ! "$zxproc" status >/dev/null 2>&1; then
 	diag "zxproc status says the module is not usable: $("$zxproc" status 2>&1 || true)"
 	exit 1
@@ -111,15 +114,43 @@ expect "write to a read-only shared mapping" 7 "read-only shared mapping" \
 	"$zxproc" write "$tpid" "$t_roshared" --hex 41
 same "read-only shared mapping: unchanged" "$(mem "$tpid" "$t_roshared" 6)" 7a7870726f63
 
+# Forcing: Debian's kernels force every access (host_force_override=always),
+# and force_override can only take that away.
+same "host forcing policy" "$(cat /sys/module/zxproc/parameters/host_force_override)" always
+same "force_override starts as always" "$(cat "$force")" always
+expect "status with force_override=always" 0 "" "$zxproc" status
+same "status: accesses forced" "$(printf '%s\n' "$out" | grep '^forcing:')" \
+	"forcing:     always (read-only private memory is written by copy-on-write, PROT_NONE memory is read)"
 text=$(mem "$tpid" "$t_spare" 1)
-expect "write program text (force_write=Y)" 0 "" "$zxproc" write "$tpid" "$t_spare" --hex cc
+expect "write program text (force_override=always)" 0 "" "$zxproc" write "$tpid" "$t_spare" --hex cc
 same "program text: written" "$(mem "$tpid" "$t_spare" 1)" cc
-echo N >"$force"
-expect "write program text with force_write=N" 7 "force_write parameter is off" \
+expect "write PROT_NONE memory (force_override=always)" 0 "" "$zxproc" write "$tpid" "$t_guard" --hex 5aa51234
+same "PROT_NONE memory: written by force" "$(mem "$tpid" "$t_guard" 4)" 5aa51234
+expect "read PROT_NONE memory (force_override=always)" 0 "" "$zxproc" read "$tpid" "$t_guard" 4
+same "PROT_NONE memory: read by force" "${out:16:14}" "  5a a5 12 34 "
+echo never >"$force"
+expect "status with force_override=never" 0 "" "$zxproc" status
+same "status: accesses not forced" "$(printf '%s\n' "$out" | grep '^forcing:')" \
+	"forcing:     not for zxproc: the module's force_override parameter is never"
+expect "write program text with force_override=never" 7 \
+	"cannot be written: it is read-only, and writes are not forced: the module's force_override parameter is never" \
 	"$zxproc" write "$tpid" "$t_spare" --hex "$text"
-same "force_write=N: text unchanged" "$(mem "$tpid" "$t_spare" 1)" cc
-echo Y >"$force"
-expect "write program text back (force_write=Y)" 0 "" "$zxproc" write "$tpid" "$t_spare" --hex "$text"
+same "force_override=never: text unchanged" "$(mem "$tpid" "$t_spare" 1)" cc
+expect "read PROT_NONE memory with force_override=never" 7 \
+	"cannot be read: its mapping does not allow reading, and reads are not forced: the module's force_override parameter is never" \
+	"$zxproc" read "$tpid" "$t_guard" 4
+same "force_override=never: nothing printed" "$out" ""
+expect "write PROT_NONE memory with force_override=never" 7 "writes are not forced" \
+	"$zxproc" write "$tpid" "$t_guard" --hex 00
+same "force_override=never: PROT_NONE memory unchanged" "$(mem "$tpid" "$t_guard" 4)" 5aa51234
+echo ptrace >"$force"
+expect "write program text with force_override=ptrace" 7 \
+	"writes are not forced: the module's force_override parameter is ptrace, and zxproc is not the process's tracer" \
+	"$zxproc" write "$tpid" "$t_spare" --hex "$text"
+same "force_override=ptrace: text unchanged" "$(mem "$tpid" "$t_spare" 1)" cc
+echo always >"$force"
+expect "write program text back (force_override=always)" 0 "" "$zxproc" write "$tpid" "$t_spare" --hex "$text"
+same "program text: restored" "$(mem "$tpid" "$t_spare" 1)" "$text"
 
 # --- read ---------------------------------------------------------------------
 # The layout of hexdump -C, with the target's addresses in 16 digits.

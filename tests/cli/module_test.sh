@@ -26,6 +26,8 @@ release=$(uname -r)
 mods=/lib/modules/$release
 ko=${ZXPROC_VM_MODULE:-$build/kernel/$release/zxproc.ko}
 conf=/run/modprobe.d/zxproc-cli-test.conf
+# The module's version, from its single source.
+version=$(sed -n 's/^#define ZXPROC_VERSION_[A-Z]* \([0-9]*\)$/\1/p' "$top/uapi/linux/zxproc.h" | paste -sd.)
 saved=$work/index
 loaded_at_start=0
 [ -d /sys/module/zxproc ] && loaded_at_start=1
@@ -87,8 +89,8 @@ restore() {
 	if [ "$loaded_at_start" = 1 ] && [ ! -d /sys/module/zxproc ]; then
 		insmod "$ko"
 	fi
-	[ ! -w /sys/module/zxproc/parameters/force_write ] ||
-		echo Y >/sys/module/zxproc/parameters/force_write
+	[ ! -w /sys/module/zxproc/parameters/force_override ] ||
+		echo always >/sys/module/zxproc/parameters/force_override
 }
 trap 'on_exit restore' EXIT
 
@@ -140,16 +142,16 @@ mkdir -p /run/modprobe.d
 echo "blacklist zxproc" >"$conf"
 expect "load honours the blacklist" 11 "zxproc is blacklisted" "$zxproc" load
 same "blacklisted: not loaded" "$([ -d /sys/module/zxproc ] && echo loaded || echo absent)" absent
-printf 'install zxproc /bin/touch %s\noptions zxproc force_write=N\n' "$work/install-ran" >"$conf"
+printf 'install zxproc /bin/touch %s\noptions zxproc force_override=never\n' "$work/install-ran" >"$conf"
 expect "load ignores install commands" 0 "ignoring the modprobe.d install command for zxproc" "$zxproc" load
 same "the install command did not run" "$([ -e "$work/install-ran" ] && echo ran || echo not-run)" not-run
-same "load: says what it loaded" "$out" "loaded zxproc 0.1.0 from $mods/extra/zxproc.ko"
+same "load: says what it loaded" "$out" "loaded zxproc $version from $mods/extra/zxproc.ko"
 expect "status --json when loaded" 0 "" "$zxproc" status --json
 if printf '%s' "$out" | python3 -m json.tool >/dev/null; then ok "status --json parses (loaded)"
 else not_ok "status --json parses (loaded)" "$out"; fi
 same "status --json: options applied, installed path, device usable" \
-	"$(json_field "$out" 'd["module"]["loaded"], d["module"]["state"], d["module"]["parameters"]["force_write"], d["installed"]["path"], d["device"]["usable"], d["device"]["mode"], d["module"]["refcount"]')" \
-	"True live N $mods/extra/zxproc.ko True crw------- 0"
+	"$(json_field "$out" 'd["module"]["loaded"], d["module"]["state"], d["module"]["parameters"]["force_override"], d["module"]["parameters"]["host_force_override"], d["installed"]["path"], d["device"]["usable"], d["device"]["mode"], d["module"]["refcount"]')" \
+	"True live never always $mods/extra/zxproc.ko True crw------- 0"
 rm -f "$conf"
 expect "load when already loaded" 0 "already loaded" "$zxproc" load
 
@@ -157,7 +159,7 @@ expect "load when already loaded" 0 "already loaded" "$zxproc" load
 expect "unload (1)" 0 "" "$zxproc" unload
 expect "load again (2)" 0 "" "$zxproc" load
 expect "status after reload: usable" 0 "" "$zxproc" status
-same "reload: options no longer applied" "$(cat /sys/module/zxproc/parameters/force_write)" Y
+same "reload: options no longer applied" "$(cat /sys/module/zxproc/parameters/force_override)" always
 expect "unload (3)" 0 "" "$zxproc" unload
 expect "load -v shows libkmod's action" 0 "zxproc: insmod $(re "$mods/extra/zxproc.ko")" "$zxproc" -v load
 expect "unload as an unprivileged user" 6 "needs root \(CAP_SYS_MODULE\)" "$top/tests/vm/unpriv" -- "$zxproc" unload

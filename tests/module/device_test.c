@@ -111,9 +111,12 @@ TEST_F(device, handle_commands_on_device_are_enotty)
 {
 	struct zxproc_seg seg = {
 		.addr = zx_ptr(self->region), .buf = zx_ptr(self->src),
-		.len = self->len, .result = (int64_t)ZX_SENTINEL,
+		.len = self->len, .actual = ZX_SENTINEL, .status = (int32_t)ZX_SENTINEL,
 	};
-	struct zxproc_memv v = { .segs = zx_ptr(&seg), .nr_segs = 1, .actual = ZX_SENTINEL };
+	struct zxproc_memv v = {
+		.segs = zx_ptr(&seg), .nr_segs = 1, .actual = ZX_SENTINEL,
+		.seg_size = sizeof(seg),
+	};
 	struct zxproc_info info;
 	uint64_t actual = ZX_SENTINEL;
 
@@ -127,7 +130,8 @@ TEST_F(device, handle_commands_on_device_are_enotty)
 	EXPECT_EQ(-ENOTTY, zx_ioctl(self->dev, ZXPROC_IOC_WRITEV, &v));
 	EXPECT_EQ(-ENOTTY, zx_ioctl(self->dev, ZXPROC_IOC_READV, &v));
 	EXPECT_EQ(ZX_SENTINEL, v.actual);
-	EXPECT_EQ((int64_t)ZX_SENTINEL, seg.result);
+	EXPECT_EQ(ZX_SENTINEL, seg.actual);
+	EXPECT_EQ((int32_t)ZX_SENTINEL, seg.status);
 
 	/* Neither our region nor the source changed. */
 	EXPECT_EQ(-1, zx_differs(getpid(), zx_ptr(self->region), self->region, self->len));
@@ -294,15 +298,16 @@ TEST_F(device, dup_and_info_and_batch_longer_structs)
 	/* WRITEV: non-zero tail refused, nothing written. */
 	struct zxproc_seg seg = {
 		.addr = zx_ptr(self->region), .buf = zx_ptr(self->src), .len = 64,
-		.result = (int64_t)ZX_SENTINEL,
+		.actual = ZX_SENTINEL, .status = (int32_t)ZX_SENTINEL,
 	};
-	struct zxproc_memv v = { .segs = zx_ptr(&seg), .nr_segs = 1 };
+	struct zxproc_memv v = { .segs = zx_ptr(&seg), .nr_segs = 1, .seg_size = sizeof(seg) };
 
 	memset(buf, 0, sizeof(buf));
 	memcpy(buf, &v, sizeof(v));
 	buf[sizeof(v)] = 1;
 	EXPECT_EQ(-E2BIG, zx_ioctl(h, RESIZED(ZXPROC_IOC_WRITEV, sizeof(buf)), buf));
-	EXPECT_EQ((int64_t)ZX_SENTINEL, seg.result);
+	EXPECT_EQ(ZX_SENTINEL, seg.actual);
+	EXPECT_EQ((int32_t)ZX_SENTINEL, seg.status);
 	EXPECT_EQ(-1, region_differs(self));
 	EXPECT_EQ(-ENOTTY, zx_ioctl(h, RESIZED(ZXPROC_IOC_WRITEV, 16), &v));
 	EXPECT_EQ(-1, region_differs(self));

@@ -3,8 +3,9 @@
  * Writes and reads by kind of mapping: private mappings are written
  * whatever their protection (copy-on-write, as /proc/PID/mem does), so a
  * running program's text can be patched while the file on disk never
- * changes; the force_write parameter turns that off; shared mappings are
- * written only when writable; VM_IO/VM_PFNMAP memory is refused with EIO.
+ * changes; force_override=never turns that forcing off (and forced reads
+ * of PROT_NONE memory with it); shared mappings are written only when
+ * writable; VM_IO/VM_PFNMAP memory is refused with EIO.
  *
  * The text target is this very program, copied to a tmpfs file (whose
  * page cache is the file, so a write that leaked into it would show in
@@ -14,7 +15,7 @@
 #include "helpers.h"
 #include "kselftest_harness.h"
 
-#define FORCE_WRITE "/sys/module/zxproc/parameters/force_write"
+#define FORCE_OVERRIDE "/sys/module/zxproc/parameters/force_override"
 #define SHM_DIR "/dev/shm"
 
 /* ---- the text target ----------------------------------------------------- */
@@ -160,7 +161,7 @@ FIXTURE(text) {
 	size_t image_len;
 	struct text_target t, fresh;
 	int dev, h;
-	char force_was[8];
+	char force_was[16];
 };
 
 FIXTURE_SETUP(text)
@@ -175,13 +176,13 @@ FIXTURE_SETUP(text)
 	ASSERT_LE(0, self->dev);
 	self->h = zx_open(self->dev, self->t.pid, ZXPROC_RIGHTS_ALL);
 	ASSERT_LE(0, self->h);
-	ASSERT_LT(0, zx_read_file(FORCE_WRITE, self->force_was, sizeof(self->force_was)));
+	ASSERT_LT(0, zx_read_file(FORCE_OVERRIDE, self->force_was, sizeof(self->force_was)));
 }
 
 FIXTURE_TEARDOWN(text)
 {
-	/* Whatever happened, leave force_write as it was (Y by default). */
-	zx_write_file(FORCE_WRITE, self->force_was);
+	/* Whatever happened (a failed ASSERT too), forcing back to its default. */
+	zx_write_file(FORCE_OVERRIDE, "always");
 	text_target_stop(&self->t);
 	text_target_stop(&self->fresh);
 	close(self->h);
@@ -205,7 +206,7 @@ TEST_F(text, write_into_running_text_is_executed_and_file_unchanged)
 	uint8_t back[sizeof(patch42)], orig[sizeof(patch42)];
 	uint64_t actual = ZX_SENTINEL;
 
-	ASSERT_EQ(0, strcmp(self->force_was, "Y\n")) TH_LOG("force_write is %s", self->force_was);
+	ASSERT_EQ(0, strcmp(self->force_was, "always\n")) TH_LOG("force_override is %s", self->force_was);
 	ASSERT_EQ((ssize_t)sizeof(orig), zx_peek(self->t.pid, self->t.victim, orig, sizeof(orig)));
 	ASSERT_NE(0, memcmp(orig, patch42, sizeof(orig)));
 
@@ -232,24 +233,39 @@ TEST_F(text, write_into_running_text_is_executed_and_file_unchanged)
 	EXPECT_TRUE(file_unchanged(self));
 }
 
-TEST_F(text, force_write_off_refuses_text_and_prot_none)
+/*
+ * force_override=never: no access is forced, so writes to text and to
+ * PROT_NONE memory and reads of PROT_NONE memory are EACCES with nothing
+ * moved, through a handle to another process and to one's own alike;
+ * unforced accesses go on as before.  Back at "always", the same write
+ * goes through.
+ */
+TEST_F(text, force_override_never_refuses_forced_accesses)
 {
-	uint8_t back[sizeof(patch42)], orig[sizeof(patch42)];
+	uint8_t back[sizeof(patch42)], orig[sizeof(patch42)], buf[64];
 	uint64_t actual = ZX_SENTINEL;
-	uint8_t *none = zx_map(zx_page(), PROT_NONE, 61);
-	uint8_t *src = zx_map(zx_page(), PROT_READ, 62);
+	size_t page = zx_page();
+	uint8_t *none = zx_map(page, PROT_NONE, 61);
+	uint8_t *src = zx_map(page, PROT_READ, 62);
+	uint8_t *rw = zx_map(page, PROT_READ | PROT_WRITE, 63);
+	uint8_t *want_none = zx_want(page, 61), *want_src = zx_want(page, 62);
 	pid_t t;
-	int h;
+	int h, me;
 
 	ASSERT_NE(MAP_FAILED, none);
 	ASSERT_NE(MAP_FAILED, src);
+	ASSERT_NE(MAP_FAILED, rw);
+	ASSERT_NE(NULL, want_none);
+	ASSERT_NE(NULL, want_src);
 	t = zx_target();
 	ASSERT_LT(0, t);
 	h = zx_open(self->dev, t, ZXPROC_RIGHTS_ALL);
 	ASSERT_LE(0, h);
+	me = zx_open(self->dev, getpid(), ZXPROC_RIGHTS_ALL);
+	ASSERT_LE(0, me);
 	ASSERT_EQ((ssize_t)sizeof(orig), zx_peek(self->t.pid, self->t.victim, orig, sizeof(orig)));
 
-	ASSERT_EQ(0, zx_write_file(FORCE_WRITE, "N"));
+	ASSERT_EQ(0, zx_write_file(FORCE_OVERRIDE, "never"));
 	EXPECT_EQ(-EACCES, zx_write(self->h, self->t.victim, patch42, sizeof(patch42), &actual));
 	EXPECT_EQ(0U, actual);
 	EXPECT_EQ(7, text_target_call(&self->t));
@@ -257,26 +273,48 @@ TEST_F(text, force_write_off_refuses_text_and_prot_none)
 	EXPECT_EQ(0, memcmp(back, orig, sizeof(back)));
 	EXPECT_TRUE(file_unchanged(self));
 
+	/* PROT_NONE and read-only private memory of another process. */
 	actual = ZX_SENTINEL;
-	EXPECT_EQ(-EACCES, zx_write(h, zx_ptr(none), src, 64, &actual));
+	EXPECT_EQ(-EACCES, zx_write(h, zx_ptr(none), rw, 64, &actual));
 	EXPECT_EQ(0U, actual);
-	/* Reads are not affected. */
+	actual = ZX_SENTINEL;
+	EXPECT_EQ(-EACCES, zx_write(h, zx_ptr(src), rw, 64, &actual));
+	EXPECT_EQ(0U, actual);
+	actual = ZX_SENTINEL;
+	memset(buf, 0xee, sizeof(buf));
+	EXPECT_EQ(-EACCES, zx_read(h, zx_ptr(none), buf, sizeof(buf), &actual));
+	EXPECT_EQ(0U, actual);
+	EXPECT_EQ(-1, zx_not_all(buf, 0xee, sizeof(buf)));
+	EXPECT_EQ(-1, zx_differs(t, zx_ptr(none), want_none, page));
+	EXPECT_EQ(-1, zx_differs(t, zx_ptr(src), want_src, page));
+	/* And of our own: a self handle gets no exemption. */
+	actual = ZX_SENTINEL;
+	EXPECT_EQ(-EACCES, zx_write(me, zx_ptr(src), rw, 64, &actual));
+	EXPECT_EQ(0U, actual);
+	actual = ZX_SENTINEL;
+	EXPECT_EQ(-EACCES, zx_read(me, zx_ptr(none), buf, sizeof(buf), &actual));
+	EXPECT_EQ(0U, actual);
+	EXPECT_EQ(-1, zx_not_all(buf, 0xee, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(src, want_src, page));
+	EXPECT_EQ(-1, zx_differs(getpid(), zx_ptr(none), want_none, page));
+	/* Unforced accesses are not affected: text is readable, rw writable. */
 	ASSERT_EQ(0, zx_read(self->h, self->t.victim, back, sizeof(back), &actual));
 	EXPECT_EQ(0, memcmp(back, orig, sizeof(back)));
-	ASSERT_EQ(0, zx_read(h, zx_ptr(none), back, sizeof(back), &actual));
-	EXPECT_EQ(sizeof(back), actual);
+	ASSERT_EQ(0, zx_write(h, zx_ptr(rw), src, 64, &actual));
+	EXPECT_EQ(64U, actual);
+	EXPECT_EQ(-1, zx_differs(t, zx_ptr(rw), src, 64));
 
-	/* Back on: the same write now goes through. */
-	ASSERT_EQ(0, zx_write_file(FORCE_WRITE, "Y"));
+	/* Back to always: the same accesses go through. */
+	ASSERT_EQ(0, zx_write_file(FORCE_OVERRIDE, "always"));
 	ASSERT_EQ(0, zx_write(self->h, self->t.victim, patch42, sizeof(patch42), &actual));
 	EXPECT_EQ(42, text_target_call(&self->t));
 	EXPECT_TRUE(file_unchanged(self));
-	/* The target's PROT_NONE page kept its pattern throughout. */
-	uint8_t *want = zx_want(zx_page(), 61);
-
-	ASSERT_NE(NULL, want);
-	EXPECT_EQ(-1, zx_differs(t, zx_ptr(none), want, zx_page()));
-	free(want);
+	ASSERT_EQ(0, zx_read(h, zx_ptr(none), buf, sizeof(buf), &actual));
+	EXPECT_EQ(sizeof(buf), actual);
+	EXPECT_EQ(0, memcmp(buf, want_none, sizeof(buf)));
+	free(want_none);
+	free(want_src);
+	close(me);
 	close(h);
 	zx_reap(t);
 }

@@ -242,6 +242,24 @@ TEST_F(rd, all_or_nothing_across_a_hole_reads_nothing)
 	ASSERT_NOTHING_CHANGED();
 }
 
+/*
+ * All or nothing and a destination that turns read-only halfway: the
+ * caller's buffer is pinned writable before anything is copied, so
+ * EFAULT with nothing stored in it, where options 0 fills the writable
+ * page (unwritable_destination_stops_with_efault).
+ */
+TEST_F(rd, all_or_nothing_unwritable_destination_stores_nothing)
+{
+	uint64_t actual = ZX_SENTINEL;
+
+	EXPECT_EQ(-EFAULT, zx_mem(self->h, ZXPROC_IOC_READ, zx_ptr(self->l.region + 10),
+				  self->halfbuf + 100, self->page - 100 + 1,
+				  ZXPROC_MEM_ALL_OR_NOTHING, &actual));
+	EXPECT_EQ(0U, actual);
+	EXPECT_EQ(-1, zx_not_all(self->halfbuf, FILL, 2 * self->page));
+	ASSERT_NOTHING_CHANGED();
+}
+
 TEST_F(rd, all_or_nothing_fully_mapped_reads_all)
 {
 	uint64_t actual = ZX_SENTINEL;

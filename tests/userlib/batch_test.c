@@ -170,6 +170,75 @@ TEST_F(batch, statuses_per_segment)
 }
 
 /*
+ * A segment that copies some bytes and then fails reports both: its
+ * status and, in its actual, the bytes it moved, which *actual counts
+ * too.  Writing, the source runs from a readable page into a hole;
+ * reading, the destination runs from a writable page into a read-only
+ * one.  All or nothing, the same reads move nothing (the kernel pins
+ * the buffer before it copies).
+ */
+TEST_F(batch, segment_failing_partway_reports_its_bytes)
+{
+	uint8_t *src = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *dst = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	zxproc_memory_seg_t segs[3];
+	size_t actual = SENTINEL;
+	uint8_t got[24];
+
+	ASSERT_NE(MAP_FAILED, src);
+	ASSERT_NE(MAP_FAILED, dst);
+	memset(src, 0x66, PAGE);
+	ASSERT_EQ(0, munmap(src + PAGE, PAGE));
+	memset(dst, 0xee, 2 * PAGE);
+	ASSERT_EQ(0, mprotect(dst + PAGE, PAGE, PROT_READ));
+	ASSERT_EQ(0, spawn(self));
+
+	seg_set(&segs[0], self->va, self->data[0], 8);
+	seg_set(&segs[1], self->va + 100, src + PAGE - 16, 24);
+	seg_set(&segs[2], self->va + 200, self->data[2], 8);
+	EXPECT_EQ(ZX_OK, zxproc_process_write_memory_batch(self->h, segs, 3, 0,
+							   &actual));
+	EXPECT_EQ(ZX_OK, segs[0].status);
+	EXPECT_EQ(ZX_ERR_INVALID_ARGS, segs[1].status);
+	EXPECT_EQ(16u, segs[1].actual);
+	EXPECT_EQ(ZX_OK, segs[2].status);
+	EXPECT_EQ(8u + 16 + 8, actual);
+	EXPECT_TRUE(holds(self->pid, self->va + 100, 16, 0x66));
+	ASSERT_EQ(0, peek(self->pid, self->va + 116, got, 8));
+	for (size_t i = 0; i < 8; i++)
+		EXPECT_EQ(target_pattern(116 + i), got[i]);
+
+	seg_set(&segs[0], self->va + 300, dst + PAGE - 16, 24);
+	seg_set(&segs[1], self->va + 400, self->data[3], 8);
+	actual = SENTINEL;
+	EXPECT_EQ(ZX_OK, zxproc_process_read_memory_batch(self->h, segs, 2, 0,
+							  &actual));
+	EXPECT_EQ(ZX_ERR_INVALID_ARGS, segs[0].status);
+	EXPECT_EQ(16u, segs[0].actual);
+	EXPECT_EQ(ZX_OK, segs[1].status);
+	EXPECT_EQ(16u + 8, actual);
+	for (size_t i = 0; i < 16; i++)
+		EXPECT_EQ(target_pattern(300 + i), dst[PAGE - 16 + i]);
+	EXPECT_TRUE(filled(dst + PAGE, PAGE, 0xee));
+
+	memset(dst, 0xee, PAGE);
+	seg_set(&segs[0], self->va + 300, dst + PAGE - 16, 24);
+	seg_set(&segs[1], self->va + 400, self->data[3], 8);
+	actual = SENTINEL;
+	EXPECT_EQ(ZX_OK, zxproc_process_read_memory_batch(self->h, segs, 2,
+							  AON, &actual));
+	EXPECT_EQ(ZX_ERR_INVALID_ARGS, segs[0].status);
+	EXPECT_EQ(0u, segs[0].actual);
+	EXPECT_EQ(ZX_OK, segs[1].status);
+	EXPECT_EQ(8u, actual);
+	EXPECT_TRUE(filled(dst, 2 * PAGE, 0xee));
+	munmap(src, PAGE);
+	munmap(dst, 2 * PAGE);
+}
+
+/*
  * All or nothing applies to each segment: the segment running into the
  * hole now writes nothing (NO_MEMORY); its neighbours are unaffected.
  */

@@ -262,15 +262,19 @@ TEST_F(opt, no_memory)
 }
 
 /*
- * The caller's source buffer ends in a hole.  All or nothing checks it
- * first: INVALID_ARGS, the target untouched.  Options 0 lets the kernel
- * copy until the fault, as zx_process_write_memory() does: the first
- * 8 bytes land, which shows what the check prevents.
+ * The caller's source buffer ends in a hole.  All or nothing: the kernel
+ * pins the whole buffer before it copies, so INVALID_ARGS (its EFAULT)
+ * with the target untouched; and it checks the handle first, so a
+ * handle without ZX_RIGHT_WRITE is ACCESS_DENIED whatever the buffer.
+ * Options 0 lets the kernel copy until the fault, as
+ * zx_process_write_memory() does: the first 8 bytes land, which shows
+ * what all or nothing prevents.
  */
 TEST_F(opt, unreadable_source_buffer)
 {
 	uint8_t *src = three_pages(), got[16];
 	size_t actual = SENTINEL;
+	zx_handle_t ro;
 
 	ASSERT_NE(NULL, src);
 	ASSERT_EQ(0, munmap(src + PAGE, 2 * PAGE));
@@ -283,6 +287,13 @@ TEST_F(opt, unreadable_source_buffer)
 						 16, AON, &actual));
 	EXPECT_EQ(SENTINEL, actual);
 	EXPECT_TRUE(target_untouched(self->pid));
+	ASSERT_EQ(ZX_OK, zx_handle_duplicate(self->h, ZX_RIGHT_READ, &ro));
+	EXPECT_EQ(ZX_ERR_ACCESS_DENIED,
+		  zxproc_process_write_memory_ex(ro, self->va, src + PAGE - 8,
+						 16, AON, &actual));
+	EXPECT_EQ(SENTINEL, actual);
+	zx_handle_close(ro);
+	EXPECT_TRUE(target_untouched(self->pid));
 
 	EXPECT_EQ(ZX_ERR_INVALID_ARGS,
 		  zxproc_process_write_memory_ex(self->h, self->va,
@@ -294,22 +305,41 @@ TEST_F(opt, unreadable_source_buffer)
 	munmap(src, PAGE);
 }
 
-/* A destination the caller cannot write: the target is only read. */
+/*
+ * A destination the caller cannot write: the target is only read.  One
+ * that turns read-only part way is pinned whole first with all or
+ * nothing, so not a byte is stored in it; options 0 fills the writable
+ * part before the call fails.
+ */
 TEST_F(opt, unwritable_destination_buffer)
 {
 	uint8_t *ro = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
 			   -1, 0);
+	uint8_t *half = three_pages();
 	size_t actual = SENTINEL;
 
 	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_NE(NULL, half);
+	ASSERT_EQ(0, mprotect(half + PAGE, PAGE, PROT_READ));
 	ASSERT_EQ(0, spawn(self));
 	EXPECT_EQ(ZX_ERR_INVALID_ARGS,
 		  zxproc_process_read_memory_ex(self->h, self->va, ro, 16, AON,
 						&actual));
 	EXPECT_EQ(SENTINEL, actual);
 	EXPECT_EQ(0, ro[0]);
+	EXPECT_EQ(ZX_ERR_INVALID_ARGS,
+		  zxproc_process_read_memory_ex(self->h, self->va,
+				half + PAGE - 8, 16, AON, &actual));
+	EXPECT_EQ(SENTINEL, actual);
+	EXPECT_TRUE(filled(half, 3 * PAGE, 0x55));
+	EXPECT_EQ(ZX_ERR_INVALID_ARGS,
+		  zxproc_process_read_memory_ex(self->h, self->va,
+				half + PAGE - 8, 16, 0, &actual));
+	for (size_t i = 0; i < 8; i++)
+		EXPECT_EQ(target_pattern(i), half[PAGE - 8 + i]);
 	EXPECT_TRUE(target_untouched(self->pid));
 	munmap(ro, PAGE);
+	munmap(half, 3 * PAGE);
 }
 
 /* Unknown option bits, with a handle that would otherwise succeed. */

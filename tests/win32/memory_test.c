@@ -236,21 +236,31 @@ TEST_F(wpm, partial_copy_unmapped)
 }
 
 /*
- * The caller's buffer ends in a hole: the whole buffer is checked
- * before anything is written, so the target is untouched; the Zircon
- * call, which has no such check, writes the first 8 bytes.
+ * The caller's buffer ends in a hole: the kernel pins the whole buffer
+ * before anything is written, so the target is untouched and the count
+ * is 0; the Zircon call without all or nothing writes the first 8
+ * bytes.  The handle is checked before the buffer.
  */
 TEST_F(wpm, noaccess_source_buffer)
 {
 	uint8_t *src = page_then_hole(), got[16];
 	size_t actual = 0;
 	SIZE_T n = SENTINEL;
+	HANDLE ro;
 
 	ASSERT_NE(NULL, src);
 	EXPECT_FALSE(WriteProcessMemory(self->h, self->va, src + PAGE - 8, 16,
 					&n));
 	EXPECT_EQ(ERROR_NOACCESS, GetLastError());
 	EXPECT_EQ(0u, n);
+	EXPECT_TRUE(target_untouched(self->pid));
+	ro = OpenProcess(PROCESS_VM_READ, FALSE, (DWORD)self->pid);
+	ASSERT_NE(NULL, ro);
+	n = SENTINEL;
+	EXPECT_FALSE(WriteProcessMemory(ro, self->va, src + PAGE - 8, 16, &n));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	EXPECT_EQ(0u, n);
+	EXPECT_TRUE(CloseHandle(ro));
 	EXPECT_TRUE(target_untouched(self->pid));
 	/* NULL, and an address nothing is mapped at. */
 	SetLastError(SENTINEL_ERROR);
@@ -270,18 +280,36 @@ TEST_F(wpm, noaccess_source_buffer)
 	munmap(src, PAGE);
 }
 
-/* A destination the caller cannot write; the target is only read. */
+/*
+ * A destination the caller cannot write; the target is only read.  One
+ * that turns read-only part way is found before a byte is stored in it:
+ * the count is 0 and the writable part untouched.
+ */
 TEST_F(wpm, noaccess_destination_buffer)
 {
 	uint8_t *ro = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
 			   -1, 0);
+	uint8_t *half = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	SIZE_T n = SENTINEL;
 
 	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_NE(MAP_FAILED, half);
+	memset(half, 0xee, 2 * PAGE);
+	ASSERT_EQ(0, mprotect(half + PAGE, PAGE, PROT_READ));
 	EXPECT_FALSE(ReadProcessMemory(self->h, self->va, ro, 16, &n));
 	EXPECT_EQ(ERROR_NOACCESS, GetLastError());
 	EXPECT_EQ(0u, n);
 	EXPECT_EQ(0, ro[0]);
+	n = SENTINEL;
+	EXPECT_FALSE(ReadProcessMemory(self->h, self->va, half + PAGE - 8, 16,
+				       &n));
+	EXPECT_EQ(ERROR_NOACCESS, GetLastError());
+	EXPECT_EQ(0u, n);
+	for (size_t i = 0; i < 2 * PAGE; i++)
+		if (half[i] != 0xee)
+			ASSERT_EQ(0xee, half[i]);
+	munmap(half, 2 * PAGE);
 	SetLastError(SENTINEL_ERROR);
 	EXPECT_FALSE(ReadProcessMemory(self->h, self->va, NULL, 16, &n));
 	EXPECT_EQ(ERROR_NOACCESS, GetLastError());

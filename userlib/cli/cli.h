@@ -117,8 +117,13 @@ enum zxc_proc_state {
 	ZXC_PROC_GONE,		/* no such pid any more */
 };
 enum zxc_proc_state zxc_proc_state(pid_t pid);
-/* The "/sys/module/zxproc/parameters/force_write" value: 1, 0, -1 unknown. */
-int zxc_force_write(void);
+/*
+ * Why the command's own accesses are not forced (read-only private
+ * memory written by copy-on-write, PROT_NONE memory read): the module
+ * parameters host_force_override and force_override, in words, or NULL
+ * when they are forced or the parameters cannot be read.
+ */
+const char *zxc_unforced_why(void);
 
 /* device.c: the /dev node, for messages and status. */
 struct zxc_devnode {

@@ -151,7 +151,7 @@ static int memory_fail(enum zxc_op op, zx_status_t status, pid_t pid,
 		       zx_handle_t handle, uint64_t addr)
 {
 	const char *verb = op == ZXC_OP_WRITE ? "written" : "read";
-	int force;
+	const char *unforced;
 
 	switch (status) {
 	case ZX_ERR_NO_MEMORY:
@@ -159,17 +159,22 @@ static int memory_fail(enum zxc_op op, zx_status_t status, pid_t pid,
 			addr, (int)pid, detail(status));
 		return ZXC_EXIT_NOT_MAPPED;
 	case ZX_ERR_ACCESS_DENIED:
+		unforced = zxc_unforced_why();
 		if (op == ZXC_OP_READ) {
-			zxc_err("memory at 0x%" PRIx64 " in process %d cannot be read: its mapping does not allow it%s",
-				addr, (int)pid, detail(status));
+			if (unforced != NULL)
+				zxc_err("memory at 0x%" PRIx64 " in process %d cannot be read: its mapping does not allow reading, and reads are not forced: %s%s",
+					addr, (int)pid, unforced, detail(status));
+			else
+				zxc_err("memory at 0x%" PRIx64 " in process %d cannot be read: its mapping does not allow it%s",
+					addr, (int)pid, detail(status));
 			return ZXC_EXIT_NOT_MAPPED;
 		}
-		force = zxc_force_write();
-		zxc_err("memory at 0x%" PRIx64 " in process %d cannot be written: %s%s",
-			addr, (int)pid,
-			force == 0 ? "it is read-only and the module's force_write parameter is off (N)" :
-				     "it is a read-only shared mapping (writing would change the file behind it)",
-			detail(status));
+		if (unforced != NULL)
+			zxc_err("memory at 0x%" PRIx64 " in process %d cannot be written: it is read-only, and writes are not forced: %s%s",
+				addr, (int)pid, unforced, detail(status));
+		else
+			zxc_err("memory at 0x%" PRIx64 " in process %d cannot be written: it is a read-only shared mapping (writing would change the file behind it)%s",
+				addr, (int)pid, detail(status));
 		return ZXC_EXIT_NOT_MAPPED;
 	case ZX_ERR_BAD_STATE:
 		/* The handle still works: the memory itself is refused. */

@@ -51,7 +51,7 @@ void zxc_write_range(const struct zxc_target *t, uint64_t addr,
 static uint64_t first_blocker(const struct zxc_target *t, uint64_t addr,
 			      uint64_t len, zx_status_t status)
 {
-	int force = zxc_force_write();
+	bool unforced = zxc_unforced_why() != NULL;
 	uint64_t at = addr;
 
 	while (at - addr < len) {
@@ -60,7 +60,7 @@ static uint64_t first_blocker(const struct zxc_target *t, uint64_t addr,
 		if (m == NULL)
 			return t->maps.n ? at : addr;
 		if (status == ZX_ERR_ACCESS_DENIED && m->perms[1] != 'w' &&
-		    (m->perms[3] == 's' || force == 0))
+		    (m->perms[3] == 's' || unforced))
 			return at;
 		at = m->end;
 	}

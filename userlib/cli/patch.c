@@ -172,7 +172,7 @@ static int parse_file(struct patch *p)
 
 /* The range must lie in mappings that a write can go through. */
 static void check_mapped(struct patch *p, const struct zxc_target *t,
-			 const struct entry *e, int force_write)
+			 const struct entry *e, const char *unforced)
 {
 	uint64_t at = e->addr, end = e->addr + e->len;
 
@@ -200,10 +200,10 @@ static void check_mapped(struct patch *p, const struct zxc_target *t,
 				   e->addr_text, at, m->perms, name);
 			return;
 		}
-		if (m->perms[1] != 'w' && force_write == 0) {
+		if (m->perms[1] != 'w' && unforced != NULL) {
 			line_error(p, e->line, ZXC_EXIT_NOT_MAPPED,
-				   "%s: 0x%" PRIx64 " is read-only (%s %s) and the module's force_write parameter is N",
-				   e->addr_text, at, m->perms, name);
+				   "%s: 0x%" PRIx64 " is read-only (%s %s), and writes are not forced: %s",
+				   e->addr_text, at, m->perms, name, unforced);
 			return;
 		}
 		at = m->end;
@@ -222,7 +222,7 @@ static int discard(void *ctx, uint64_t addr, const uint8_t *buf, size_t len)
 /* Resolve, check against the maps, and read every range through the handle. */
 static void check_all(struct patch *p, const struct zxc_target *t)
 {
-	int force_write = zxc_force_write();
+	const char *unforced = zxc_unforced_why();
 	struct zxc_xfer x;
 	size_t i;
 
@@ -241,7 +241,7 @@ static void check_all(struct patch *p, const struct zxc_target *t)
 		}
 		/* Without the maps, the read below is the only check. */
 		if (t->maps_errno == 0)
-			check_mapped(p, t, e, force_write);
+			check_mapped(p, t, e, unforced);
 		if (p->errors != before)
 			continue;
 		zxc_read_range(t, e->addr, e->len, discard, NULL, &x);

@@ -33,20 +33,50 @@ enum zxc_proc_state zxc_proc_state(pid_t pid)
 	return ZXC_PROC_ALIVE;
 }
 
-int zxc_force_write(void)
+/* The policies' names, strictest last, as the module's force.c has them. */
+enum force_policy { FORCE_UNKNOWN = -1, FORCE_ALWAYS, FORCE_PTRACE, FORCE_NEVER };
+
+static enum force_policy read_policy(const char *param)
 {
-	char value[8] = "";
+	static const char *const names[] = { "always", "ptrace", "never" };
+	char path[128], value[16] = "";
 	FILE *f;
 
-	f = fopen("/sys/module/" ZXC_MODULE_NAME "/parameters/force_write", "re");
+	snprintf(path, sizeof(path), "/sys/module/" ZXC_MODULE_NAME "/parameters/%s",
+		 param);
+	f = fopen(path, "re");
 	if (f == NULL)
-		return -1;
+		return FORCE_UNKNOWN;
 	if (fgets(value, sizeof(value), f) == NULL)
 		value[0] = '\0';
 	fclose(f);
-	if (value[0] == 'Y' || value[0] == '1')
-		return 1;
-	if (value[0] == 'N' || value[0] == '0')
-		return 0;
-	return -1;
+	value[strcspn(value, "\n")] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(value, names[i]) == 0)
+			return (enum force_policy)i;
+	return FORCE_UNKNOWN;
+}
+
+/*
+ * The module forces an access only when the stricter of the two
+ * policies allows it; "ptrace" allows only the target's tracer, which
+ * this command never is.  The host's policy is named first when it is
+ * at least as strict, since force_override cannot loosen it.
+ */
+const char *zxc_unforced_why(void)
+{
+	enum force_policy host = read_policy("host_force_override");
+	enum force_policy param = read_policy("force_override");
+
+	if (host == FORCE_UNKNOWN || param == FORCE_UNKNOWN)
+		return NULL;
+	if (host == FORCE_NEVER)
+		return "the host's proc_mem.force_override policy is never (host_force_override)";
+	if (param == FORCE_NEVER)
+		return "the module's force_override parameter is never";
+	if (host == FORCE_PTRACE)
+		return "the host's proc_mem.force_override policy is ptrace (host_force_override), and zxproc is not the process's tracer";
+	if (param == FORCE_PTRACE)
+		return "the module's force_override parameter is ptrace, and zxproc is not the process's tracer";
+	return NULL;
 }

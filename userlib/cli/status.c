@@ -154,6 +154,33 @@ static const char *dev_problem(const struct status *st)
 	return zx_status_get_string(st->dev_status);
 }
 
+/* The value of module parameter @name, or NULL. */
+static const char *param_value(const struct status *st, const char *name)
+{
+	for (int i = 0; i < st->nparams; i++)
+		if (strcmp(st->params[i].name, name) == 0)
+			return st->params[i].value;
+	return NULL;
+}
+
+/*
+ * Whether this command's writes to read-only private memory and reads
+ * of PROT_NONE memory are forced, from the two forcing parameters.
+ */
+static void print_forcing(const struct status *st)
+{
+	const char *why;
+
+	if (param_value(st, "host_force_override") == NULL ||
+	    param_value(st, "force_override") == NULL)
+		return;
+	why = zxc_unforced_why();
+	if (why != NULL)
+		printf("forcing:     not for zxproc: %s\n", why);
+	else
+		printf("forcing:     always (read-only private memory is written by copy-on-write, PROT_NONE memory is read)\n");
+}
+
 static void print_text(const struct status *st)
 {
 	int i;
@@ -172,6 +199,7 @@ static void print_text(const struct status *st)
 			printf(" %s=%s", st->params[i].name,
 			       st->params[i].value ? st->params[i].value : "(unreadable)");
 		printf("%s\n", st->nparams ? "" : " none");
+		print_forcing(st);
 	} else {
 		printf("module:      not loaded\n");
 	}

@@ -60,3 +60,13 @@ _Static_assert(ZXPROC_MEMORY_MAX_BYTES == ZXPROC_MAX_TRANSFER,
 /* A batch segment has no implicit padding, on 64 and on 32 bits. */
 _Static_assert(sizeof(zxproc_memory_seg_t) ==
 	       3 * sizeof(void *) + 8 + sizeof(size_t), "segment size");
+
+/*
+ * The batch array the library hands the kernel: elements of the first
+ * published size, which struct zxproc_memv's seg_size says.
+ */
+_Static_assert(sizeof(struct zxproc_seg) == ZXPROC_SEG_SIZE_VER0,
+	       "struct zxproc_seg is ZXPROC_SEG_SIZE_VER0 bytes");
+_Static_assert(sizeof(struct zxproc_seg) % 8 == 0 &&
+	       sizeof(struct zxproc_seg) <= ZXPROC_SEG_SIZE_MAX,
+	       "a seg_size the kernel takes");

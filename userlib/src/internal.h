@@ -71,13 +71,6 @@ int zxp_memory_transfer(int fd, bool write, zx_vaddr_t vaddr,
 			const void *buffer, size_t size, uint32_t flags,
 			uint64_t *copied);
 
-/*
- * Whether the caller can read every page of [@buf, @buf + @len), probed
- * without risking SIGSEGV (memory.c); true too when the kernel refuses
- * the probe itself.
- */
-bool zxp_readable(const void *buf, size_t len);
-
 /* Opens /dev/zxproc (O_RDWR | O_CLOEXEC): its fd, or -errno. */
 int zxp_device_open(void);
 

@@ -54,17 +54,21 @@ int zxp_memory_transfer(int fd, bool write, zx_vaddr_t vaddr,
 }
 
 /*
- * zxp_readable(): whether this process can read every page of
- * [buf, buf + len): one
+ * Whether this process can read every page of [buf, buf + len): one
  * byte of each page, read through process_vm_readv(2) on ourselves,
  * which answers a page it cannot read with a short count or EFAULT
  * instead of SIGSEGV.  Returns true when readable, or when the kernel
- * refuses the probe itself (seccomp's EPERM, ENOSYS): the copy then
- * still fails cleanly, with only the bytes before the fault written.
+ * refuses the probe itself (seccomp's EPERM, ENOSYS): the kernel's own
+ * check of each segment's buffer then still fails that segment alone.
+ *
+ * Only an all-or-nothing batch write needs it: the kernel pins each
+ * segment's buffer before it copies that segment, so a bad buffer
+ * fails one segment, after the segments before it were written; the
+ * batch's contract refuses the whole call first (see batch()).
  */
 #define PROBE_BATCH 256
 
-bool zxp_readable(const void *buf, size_t len)
+static bool readable(const void *buf, size_t len)
 {
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	uintptr_t at = (uintptr_t)buf, end = at + len;
@@ -129,12 +133,10 @@ static zx_status_t transfer(bool write, zx_handle_t handle, zx_vaddr_t vaddr,
 	if (fd < 0)
 		return ZX_ERR_BAD_HANDLE;
 	/*
-	 * The kernel pins the whole target range, but reads the caller's
-	 * buffer only as it copies: all or nothing needs it readable first.
+	 * All or nothing: the kernel pins the caller's whole buffer before
+	 * the target range, so a buffer it cannot use is EFAULT with
+	 * nothing copied, which status.c makes ZX_ERR_INVALID_ARGS.
 	 */
-	if (write && (options & ZXPROC_MEMORY_ALL_OR_NOTHING) &&
-	    !zxp_readable(buffer, buffer_size))
-		return ZX_ERR_INVALID_ARGS;
 	ret = zxp_memory_transfer(fd, write, vaddr, buffer, buffer_size,
 				  kernel_flags(options), &copied);
 	if (ret < 0)
@@ -218,10 +220,25 @@ static void batch_unreached(zxproc_memory_seg_t *segs, size_t from,
 }
 
 /*
+ * The status of a segment the kernel reached: its zxproc_seg.status, 0
+ * or a negative errno of the one table.
+ */
+static zx_status_t seg_status(int32_t status)
+{
+	if (status == 0)
+		return ZX_OK;
+	/* A positive status is none the kernel documents: a bug. */
+	if (status < 0)
+		return zxp_status_from_errno(ZXP_ON_PROCESS, -status);
+	return ZX_ERR_INTERNAL;
+}
+
+/*
  * One ZXPROC_IOC_WRITEV or READV.  Past the argument checks, every
  * segment's status and actual are written, and *actual: the kernel's
- * result for each segment it reached, the call's status (nothing
- * copied) for each one it did not.
+ * status and count for each segment it reached (a count also when the
+ * segment failed partway), the call's status and 0 for each one it did
+ * not.
  */
 static zx_status_t batch(bool write, zx_handle_t handle,
 			 zxproc_memory_seg_t *segs, size_t count,
@@ -243,14 +260,17 @@ static zx_status_t batch(bool write, zx_handle_t handle,
 			*actual = 0;
 		return ZX_ERR_BAD_HANDLE;
 	}
-	/* As in transfer(): every source readable before anything is written. */
+	/*
+	 * All or nothing refuses the whole call when any source is
+	 * unreadable, before a segment is written (see readable()).
+	 */
 	if (write && (options & ZXPROC_MEMORY_ALL_OR_NOTHING))
 		for (i = 0; i < count; i++)
-			if (!zxp_readable(segs[i].buffer, segs[i].size))
+			if (!readable(segs[i].buffer, segs[i].size))
 				return ZX_ERR_INVALID_ARGS;
 	if (actual != NULL)
 		*actual = 0;
-	/* At most ZXPROC_MAX_SEGMENTS * 32 bytes: 32 KiB. */
+	/* At most ZXPROC_MAX_SEGMENTS * 40 bytes: 40 KiB. */
 	ksegs = malloc(count * sizeof(*ksegs));
 	if (ksegs == NULL) {
 		batch_unreached(segs, 0, count, ZX_ERR_NO_MEMORY);
@@ -266,6 +286,7 @@ static zx_status_t batch(bool write, zx_handle_t handle,
 		.segs = (uintptr_t)ksegs,
 		.nr_segs = (uint32_t)count,
 		.flags = kernel_flags(options),
+		.seg_size = sizeof(*ksegs),
 	};
 	ret = zxp_ioctl(fd, write ? ZXPROC_IOC_WRITEV : ZXPROC_IOC_READV,
 			&memv);
@@ -274,16 +295,8 @@ static zx_status_t batch(bool write, zx_handle_t handle,
 	if (status == ZX_OK && memv.done != count)
 		status = ZX_ERR_INTERNAL;
 	for (i = 0; i < memv.done && i < count; i++) {
-		int64_t result = ksegs[i].result;
-
-		if (result < 0) {
-			segs[i].status = zxp_status_from_errno(ZXP_ON_PROCESS,
-							       (int)-result);
-			segs[i].actual = 0;
-		} else {
-			segs[i].status = ZX_OK;
-			segs[i].actual = (size_t)result;
-		}
+		segs[i].status = seg_status(ksegs[i].status);
+		segs[i].actual = (size_t)ksegs[i].actual;
 	}
 	batch_unreached(segs, i, count, status);
 	if (actual != NULL)

@@ -12,10 +12,10 @@
  *
  * Memory access always asks the kernel for ZXPROC_MEM_ALL_OR_NOTHING,
  * through the copy memory.c makes for zxproc_process_*_memory_ex():
- * every page of the target range is made accessible before one byte is
- * copied, and if one cannot be, nothing is.  WriteProcessMemory also
- * makes sure the caller's own buffer is readable throughout before it
- * starts, so a bad source buffer changes nothing in the target either.
+ * the caller's whole buffer and every page of the target range are
+ * made accessible before one byte is copied, and if one cannot be,
+ * nothing is: a bad source buffer changes nothing in the target either
+ * (EFAULT, ERROR_NOACCESS).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -245,7 +245,8 @@ static BOOL transfer(enum win32_op op, HANDLE handle, uintptr_t addr,
 	/* The kernel's limit for one access, which Windows does not have. */
 	if (size > ZXPROC_MAX_TRANSFER)
 		return fail(ERROR_INVALID_PARAMETER);
-	if (buf == NULL || (op == WIN32_WRITE && !zxp_readable(src, size)))
+	/* The kernel's EINVAL for it would say ERROR_INVALID_PARAMETER. */
+	if (buf == NULL)
 		return fail(ERROR_NOACCESS);
 	ret = zxp_memory_transfer(fd, op == WIN32_WRITE, addr, buf, size,
 				  ZXPROC_MEM_ALL_OR_NOTHING, &copied);

@@ -26,8 +26,9 @@ extern "C" {
 
 /*
  * Options of the zxproc_process_*_memory_ex() and _batch() calls.
- * ALL_OR_NOTHING: every page of a range is made accessible before a
- * byte of it is copied; if one cannot be, nothing of the range is.
+ * ALL_OR_NOTHING: every page of a range, and of the caller's buffer
+ * for it, is made accessible before a byte of it is copied; if one
+ * cannot be, nothing of the range is.
  */
 #define ZXPROC_MEMORY_ALL_OR_NOTHING	((uint32_t)1u)
 
@@ -39,6 +40,8 @@ extern "C" {
  * One segment of a batch.  The caller fills vaddr, buffer and size;
  * the call fills status and actual (see the _batch man pages for when).
  * buffer is the source of a write and the destination of a read.
+ * actual counts the bytes copied whatever the status: a segment that
+ * failed partway reports the bytes it copied before it failed.
  */
 typedef struct zxproc_memory_seg {
 	zx_vaddr_t vaddr;	/* address in the target process */
@@ -46,7 +49,7 @@ typedef struct zxproc_memory_seg {
 	size_t size;		/* 1 to ZXPROC_MEMORY_MAX_BYTES */
 	zx_status_t status;	/* out: ZX_OK, or why this segment failed */
 	uint8_t padding1[4];
-	size_t actual;		/* out: bytes copied when status is ZX_OK */
+	size_t actual;		/* out: bytes copied, also when it failed */
 } zxproc_memory_seg_t;
 
 zx_status_t zxproc_process_open(pid_t pid, zx_rights_t rights,
