@@ -24,6 +24,10 @@
 #                      debug guest, the KUnit suite and fault-injection
 #                      suites included, ending with a kmemleak scan; any
 #                      kernel report fails the run
+#   make soak          the long sweeps, outside CI: the suites that
+#                      tests/schedule marks "soak", with ZXPROC_SOAK=1
+#                      (tests/README.md has the contract), on KERNELS
+#                      (default: Debian's two), SOAK_TIMEOUT per suite
 #
 #   KERNELS="6.1 6.12"  kernels to boot, by name (tests/vm/kernels) or
 #                       release; default: Debian's two (and, for
@@ -31,6 +35,9 @@
 #   SUITES="GLOB..."    only suites whose AREA/NAME matches a glob, e.g.
 #                       SUITES='module/*' or SUITES=harness/guest_test.sh
 #   SUITE_TIMEOUT=SEC   per-suite limit (default 300)
+#   JOBS=N              run up to N parts at once: the host suites and
+#                       each guest (default 2: one TCG guest keeps about
+#                       one core busy; tests/README.md has the figures)
 #   DEBUG_SUITES="GLOB..." the suites make check runs on the debug kernel
 #                       (default below)
 #
@@ -43,7 +50,10 @@ TESTS_SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 # (evaluated once, and only when a suite is compiled).
 TESTS_KSFT	= $(or $(tests_ksft_dir),$(eval tests_ksft_dir := \
 		  $(shell $(TOP)/tests/linux-source dir)/tools/testing/selftests)$(tests_ksft_dir))
-TESTS_CPPFLAGS	= -I$(TOP)/uapi -I$(TOP)/userlib/include -isystem $(TESTS_KSFT)
+# tests/harness/include first: its kselftest_harness.h wraps the kernel's
+# (SKIP fixes and test selection, see that file).
+TESTS_CPPFLAGS	= -I$(TOP)/tests/harness/include -I$(TOP)/uapi -I$(TOP)/userlib/include \
+		  -isystem $(TESTS_KSFT)
 
 TESTS_GUEST_SRCS := $(filter-out $(TOP)/tests/host/%,$(wildcard $(TOP)/tests/*/*_test.c))
 TESTS_HOST_SRCS	:= $(wildcard $(TOP)/tests/host/*_test.c)
@@ -52,6 +62,8 @@ TESTS_HOST	:= $(patsubst $(TOP)/tests/%.c,$(BUILD)/tests/%,$(TESTS_HOST_SRCS))
 
 SUITES		?= *
 SUITE_TIMEOUT	?= 300
+JOBS		?= 2
+SOAK_TIMEOUT	?= 7200
 # KERNELS given on the command line may be names (6.12, debug) or
 # releases; the module is built per release, so the build's sub-make gets
 # them as releases, mapped by the shell when the line runs (after
@@ -70,7 +82,7 @@ TESTS_CHECK_KERNELS = --debug
 endif
 TESTS_BUILD	= $(MAKE) --no-print-directory all tests $(TESTS_BUILD_KERNELS)
 TESTS_RUN	= BUILD=$(BUILD) $(TOP)/tests/run-suites $(TESTS_RUN_KERNELS) \
-		  --suites "$(SUITES)" --timeout $(SUITE_TIMEOUT)
+		  --suites "$(SUITES)" --timeout $(SUITE_TIMEOUT) --jobs $(JOBS)
 
 # KASAN, lockdep and kmemleak under TCG make every suite several times
 # slower than on Debian's kernels: the per-suite limit grows with them.
@@ -81,9 +93,9 @@ DEBUG_SUITE_TIMEOUT ?= 1200
 # well under 30 minutes: the library's, the command's, the install's and
 # the harness's suites, which reach the module only through calls the
 # suites below already make (make check-debug runs them too).
-DEBUG_SUITES	?= module/* races/* lifetime/* privilege/* fuzz/* faults/* kernel/*
+DEBUG_SUITES	?= module/* races/* lifetime/* privilege/* force/* fuzz/* faults/* kernel/*
 
-.PHONY: tests check check-host check-guest check-debug
+.PHONY: tests check check-host check-guest check-debug soak
 
 tests: $(TESTS_GUEST) $(TESTS_HOST)
 
@@ -124,4 +136,14 @@ check-debug:
 	@$(TESTS_BUILD)
 	@$(MAKE) --no-print-directory debug-module
 	@BUILD=$(BUILD) $(TOP)/tests/run-suites --guest --kernels debug \
-		--suites "$(SUITES)" --timeout $(DEBUG_SUITE_TIMEOUT)
+		--suites "$(SUITES)" --timeout $(DEBUG_SUITE_TIMEOUT) --jobs $(JOBS)
+
+# The soak suites' guests on Debian's kernels (KERNELS=debug adds nothing
+# the sweeps need and is several times slower); host suites have no soak
+# mode yet, but would run too.
+soak:
+	@$(TOP)/tests/deps
+	@$(TESTS_BUILD)
+	@$(if $(CHECK_DEBUG),$(if $(filter command line,$(origin KERNELS)),$(MAKE) --no-print-directory debug-module))
+	@BUILD=$(BUILD) $(TOP)/tests/run-suites --soak $(TESTS_RUN_KERNELS) \
+		--suites "$(SUITES)" --timeout $(SOAK_TIMEOUT) --debug-timeout $(SOAK_TIMEOUT) --jobs $(JOBS)

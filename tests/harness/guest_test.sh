@@ -70,7 +70,7 @@ esac
 read -r release </proc/sys/kernel/osrelease
 expect "running kernel $ZXPROC_VM_RELEASE" "$release" "$ZXPROC_VM_RELEASE"
 read -r cmdline </proc/cmdline
-for arg in console=ttyS0 panic=-1 slub_debug=FZPU page_poison=1; do
+for arg in console=ttyS0 panic=-1 slub_debug=FZPU page_poison=1 secretmem.enable=1; do
 	case " $cmdline " in
 	*" $arg "*) ok "kernel command line has $arg" ;;
 	*) not_ok "kernel command line has $arg" "$cmdline" ;;

@@ -8,6 +8,10 @@
 # pattern fail, naming the pattern and printing the lines.  Injected
 # faults' reports (tests/faults) pass, as dmesg and as the console log
 # them, and a real warning or stack dump in the same log still fails.
+# kmemleak turning itself off fails.  --boot-flake names the known TCG
+# boot flake (boot-flake-int3.console: an int3 oops in sched_clock_cpu as
+# die() prints it, the shape tests/vm/run has seen) and nothing else: not
+# an int3 elsewhere, not another oops in sched_clock_cpu, not a clean log.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/lib/tap.sh
@@ -115,7 +119,38 @@ possible circular locking|WARNING: possible circular locking dependency detected
 refcount_t:|refcount_t: underflow; use-after-free.
 Call Trace|Call Trace:
 suspected memory leak|kmemleak: 2 new suspected memory leaks (see /sys/kernel/debug/kmemleak)
+Kernel memory leak detector disabled|kmemleak: Kernel memory leak detector disabled
 Kernel panic|Kernel panic - not syncing: Fatal exception
 EOF
+
+# --- the boot flake ---
+flake=$logs/boot-flake-int3.console
+if out=$("$logscan" --boot-flake "$logs/clean.log" "$flake" 2>&1) && [ "$out" = int3-sched-clock ]; then
+	ok "--boot-flake names the int3 in sched_clock_cpu"
+else
+	not_ok "--boot-flake names the int3 in sched_clock_cpu" "status $?, output: $out"
+fi
+status=0
+"$logscan" "$flake" >/dev/null || status=$?
+check "  ... which is still a kernel report to the plain scan" test "$status" = 1
+not_flake() { # DESC LOG
+	local status=0 out
+	out=$("$logscan" --boot-flake "$2" 2>&1) || status=$?
+	if [ "$status" = 1 ] && [ -z "$out" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "status $status, output: $out"
+	fi
+}
+not_flake "--boot-flake: a clean log is none" "$logs/clean.log"
+not_flake "--boot-flake: a WARNING is none" "$logs/warning.log"
+sed 's/RIP: 0010:sched_clock_cpu+0x1\/0x1b0/RIP: 0010:zxproc_pin_range+0x41\/0x2c0 [zxproc]/' "$flake" >"$tmp/int3-elsewhere.console"
+not_flake "--boot-flake: an int3 elsewhere is none" "$tmp/int3-elsewhere.console"
+sed 's/Oops: int3: 0000/general protection fault, probably for non-canonical address 0xdead000000000100: 0000/' \
+	"$flake" >"$tmp/gp.console"
+not_flake "--boot-flake: another oops in sched_clock_cpu is none" "$tmp/gp.console"
+status=0
+"$logscan" --boot-flake >/dev/null 2>&1 || status=$?
+check "--boot-flake without a log is a usage error (status 2)" test "$status" = 2
 
 done_testing

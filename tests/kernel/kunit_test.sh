@@ -5,8 +5,10 @@
 # zxproc_kunit.ko (built next to zxproc.ko against kernels that have
 # CONFIG_KUNIT, i.e. the debug-kernel tier), reads the suite's KTAP
 # results from debugfs, and reports each KUnit case as one test here, so
-# the cases are counted in the run's total.  On a kernel without KUnit
-# (Debian's own) the whole suite is one skip.
+# the cases are counted in the run's total.  tests/schedule runs it on the
+# debug kernel only; run by hand on a kernel without KUnit (Debian's own)
+# the whole suite is one skip.  Loading it taints the kernel with N
+# (TAINT_TEST), which tests/run-suites allows in the guests that run it.
 #
 # A case that KUnit reports as failed, a plan that does not match the
 # cases seen, a module that will not load or a missing results file all
