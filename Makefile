@@ -26,6 +26,8 @@ VERSION		:= $(VERSION_MAJOR).$(call version_part,MINOR).$(call version_part,PATC
 # Debian's kernels, resolved from the meta-packages: "NAME RELEASE" pairs.
 KERNELS		:= $(shell $(TOP)/tests/vm/kernels 2>/dev/null | awk '$$1 != "debug" {print $$2}')
 KERNEL_SRCS	:= Kbuild $(wildcard module/*.c module/*.h) uapi/linux/zxproc.h
+# The test-only delay module (tests/kmod), built beside zxproc.ko.
+KMOD_SRCS	:= $(wildcard tests/kmod/*.c)
 
 # W=1 always: the module must build without warnings at that level.
 KBUILD_FLAGS	?= W=1
@@ -39,14 +41,14 @@ all: version-check modules
 define build_module
 	@mkdir -p $(BUILD)/kernel/$(1)
 	@rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
-		$(TOP)/Kbuild $(TOP)/module $(TOP)/uapi $(BUILD)/kernel/$(1)/ 2>/dev/null || \
-		cp -a $(TOP)/Kbuild $(TOP)/module $(TOP)/uapi $(BUILD)/kernel/$(1)/
+		$(TOP)/Kbuild $(TOP)/module $(TOP)/uapi $(TOP)/tests/kmod $(BUILD)/kernel/$(1)/ 2>/dev/null || \
+		cp -a $(TOP)/Kbuild $(TOP)/module $(TOP)/uapi $(TOP)/tests/kmod $(BUILD)/kernel/$(1)/
 	$(MAKE) -C $(2) M=$(BUILD)/kernel/$(1) $(KBUILD_FLAGS) $(3) modules
 endef
 
 modules: $(patsubst %,$(BUILD)/kernel/%/zxproc.ko,$(KERNELS))
 
-$(BUILD)/kernel/%/zxproc.ko: $(KERNEL_SRCS)
+$(BUILD)/kernel/%/zxproc.ko: $(KERNEL_SRCS) $(KMOD_SRCS)
 	$(call build_module,$*,/lib/modules/$*/build)
 
 # Any other kernel tree: make module KDIR=/path/to/tree.  The output goes

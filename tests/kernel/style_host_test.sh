@@ -6,11 +6,15 @@
 # (make C=2) finds nothing, checkpatch.pl --strict (from Debian's
 # linux-source-6.1) finds nothing, and the uapi header's kernel-doc
 # parses without warnings.  Each check is a test, so a regression fails
-# `make check` with its own line.
+# `make check` with its own line.  The kernel code is the module and the
+# test-only delay module (tests/kmod), which the same Kbuild builds.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/tap.sh"
 cd "$top"
+# The Makefile's rule is for $(BUILD)/kernel/REL/zxproc.ko, absolute: a
+# target spelled any other way matches no rule and builds nothing.
+build=${BUILD:-$top/build}
 
 kernels=$(tests/vm/kernels | awk '$1 != "debug" { print $2 }')
 out=$(mktemp)
@@ -18,12 +22,22 @@ trap 'rm -f "$out"' EXIT
 
 for k in $kernels; do
 	# -B: rebuild every object, so no warning hides in an up-to-date file.
-	if make --no-print-directory -B "build/kernel/$k/zxproc.ko" KBUILD_FLAGS="W=1 C=2" >"$out" 2>&1; then
+	if make --no-print-directory -B BUILD="$build" "$build/kernel/$k/zxproc.ko" KBUILD_FLAGS="W=1 C=2" >"$out" 2>&1; then
 		if grep -E 'warning:|error:' "$out" >/dev/null; then
 			not_ok "$k: W=1 and sparse are clean" "$(grep -E 'warning:|error:' "$out" | head -20)"
 		else
 			ok "$k: W=1 and sparse are clean"
 		fi
+		# Each source was compiled and seen by sparse: a check that ran
+		# on nothing must not pass.
+		for c in module/main kmod/zxproc_delay; do
+			if grep -E "^ *CC \[M\] .*/$c\.o\$" "$out" >/dev/null &&
+				grep -E "^ *CHECK .*/$c\.c\$" "$out" >/dev/null; then
+				ok "$k: $c.c was compiled and checked"
+			else
+				not_ok "$k: $c.c was compiled and checked" "$(tail -20 "$out")"
+			fi
+		done
 	else
 		not_ok "$k: module builds" "$(tail -20 "$out")"
 	fi
@@ -35,14 +49,21 @@ else
 	not_ok "checkpatch.pl --strict is clean" "$(cat "$out")"
 fi
 
+# tests/kmod is kernel code too, held to the module's rules.
+if tests/linux-source checkpatch --strict --no-tree --terse --show-types -f tests/kmod/*.c >"$out" 2>&1; then
+	ok "checkpatch.pl --strict is clean on tests/kmod"
+else
+	not_ok "checkpatch.pl --strict is clean on tests/kmod" "$(cat "$out")"
+fi
+
 kdoc="$(tests/linux-source dir)/scripts/kernel-doc"
 if [ -x "$kdoc" ] || [ -f "$kdoc" ]; then
 	# -v also checks Return: sections; its "info" lines are not findings.
-	if perl "$kdoc" -v -none uapi/linux/zxproc.h module/*.c 2>&1 |
+	if perl "$kdoc" -v -none uapi/linux/zxproc.h module/*.c tests/kmod/*.c 2>&1 |
 		grep -E ': (warning|error):' >"$out"; [ ! -s "$out" ]; then
-		ok "kernel-doc of the uapi header and module is clean"
+		ok "kernel-doc of the uapi header, module and tests/kmod is clean"
 	else
-		not_ok "kernel-doc of the uapi header and module is clean" "$(cat "$out")"
+		not_ok "kernel-doc of the uapi header, module and tests/kmod is clean" "$(cat "$out")"
 	fi
 else
 	not_ok "kernel-doc is available" "no scripts/kernel-doc in $(tests/linux-source dir)"
