@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A handle outlives its target's address space: the target exits (a
- * zombie, then reaped), its pid is reused by another process, its
+ * zombie, then reaped), its pid is reused by another process (also
+ * while a write through the handle is held in the kernel), its
  * thread-group leader exits while other threads run on, or a thread
  * other than the leader execs.
  *
@@ -13,10 +14,16 @@
  * reached through the old handle (its memory, read through /proc, is
  * unchanged); while any thread still runs on the address space, the
  * handle works.
+ *
+ * Orders are forced, never waited for by the clock: the pid is reused
+ * through ns_last_pid, a write is held on a userfaultfd stall (see
+ * tests/races/race.h) while its target is reaped and the pid reused,
+ * a thread execs only on the test's word, and the exec's end is the
+ * EOF of a close-on-exec pipe.
  */
 #include <pthread.h>
 
-#include "../module/helpers.h"
+#include "../races/race.h"
 #include "kselftest_harness.h"
 
 #define PAGE 4096UL
@@ -46,11 +53,12 @@ static void expect_stale(struct __test_metadata *_metadata,
 {
 	struct zxproc_seg seg = {
 		.addr = zx_ptr(self->region), .buf = zx_ptr(self->src),
-		.len = sizeof(self->src), .result = (int64_t)ZX_SENTINEL,
+		.len = sizeof(self->src), .actual = ZX_SENTINEL, .status = 0x5a5a5a5a,
 	};
 	struct zxproc_memv v = {
 		.segs = zx_ptr(&seg), .nr_segs = 1,
 		.actual = ZX_SENTINEL, .done = 0xa5a5a5a5,
+		.seg_size = sizeof(struct zxproc_seg),
 	};
 	struct zxproc_info info;
 	uint64_t actual;
@@ -72,6 +80,9 @@ static void expect_stale(struct __test_metadata *_metadata,
 	EXPECT_EQ(0ULL, (unsigned long long)v.actual)
 		TH_LOG("%s: WRITEV's actual left at %#llx", when, (unsigned long long)v.actual);
 	EXPECT_EQ(0U, v.done) TH_LOG("%s: WRITEV's done left at %#x", when, v.done);
+	/* The batch ended before its first segment: nothing reported there. */
+	EXPECT_EQ(ZX_SENTINEL, seg.actual);
+	EXPECT_EQ(0x5a5a5a5a, seg.status);
 }
 
 TEST_F(stale, exited_target_zombie_then_reaped)
@@ -100,15 +111,6 @@ TEST_F(stale, exited_target_zombie_then_reaped)
 	close(h);
 }
 
-/* Make the next fork get pid @want (root may set ns_last_pid). */
-static int next_pid_is(pid_t want)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%d", want - 1);
-	return zx_write_file("/proc/sys/kernel/ns_last_pid", buf);
-}
-
 TEST_F(stale, reused_pid_is_never_reached)
 {
 	struct zxproc_info info;
@@ -125,7 +127,7 @@ TEST_F(stale, reused_pid_is_never_reached)
 	/* Another process, same pid, same region at the same address. */
 	for (tries = 0; tries < 20 && fresh != old; tries++) {
 		zx_reap(fresh);
-		ASSERT_EQ(0, next_pid_is(old));
+		ASSERT_EQ(0, race_next_pid_is(old));
 		fresh = zx_target();
 		ASSERT_LT(0, fresh);
 	}
@@ -160,23 +162,29 @@ static void *park(void *arg)
 	return NULL;
 }
 
+/* Exec /bin/sleep once the test writes a byte on the pipe *arg. */
 static void *exec_sleep(void *arg)
 {
-	(void)arg;
-	usleep(200000);
+	char c;
+
+	if (read(*(int *)arg, &c, 1) != 1)
+		_exit(3);
 	execl("/bin/sleep", "sleep", "1000", (char *)NULL);
 	return NULL;
 }
 
-/* A child whose leader thread exits while @fn runs on in another thread. */
-static pid_t spawn_threaded(void *(*fn)(void *), bool leader_exits)
+/*
+ * A child whose leader thread exits while @fn(@arg) runs on in another
+ * thread.
+ */
+static pid_t spawn_threaded(void *(*fn)(void *), void *arg, bool leader_exits)
 {
 	pid_t pid = zx_fork_tied();
 
 	if (pid == 0) {
 		pthread_t t;
 
-		if (pthread_create(&t, NULL, fn, NULL))
+		if (pthread_create(&t, NULL, fn, arg))
 			_exit(1);
 		if (leader_exits)
 			pthread_exit(NULL);
@@ -202,13 +210,13 @@ TEST_F(stale, leader_exited_threads_run_on)
 {
 	uint64_t actual = 0;
 	pid_t pid;
-	int h, i;
+	int h;
 
-	pid = spawn_threaded(park, true);
+	pid = spawn_threaded(park, NULL, true);
 	ASSERT_LT(0, pid);
-	for (i = 0; i < 500 && !leader_is_zombie(pid); i++)
+	/* A state to reach, not a race: the harness's timeout bounds it. */
+	while (!leader_is_zombie(pid))
 		usleep(10000);
-	ASSERT_TRUE(leader_is_zombie(pid));
 	/* The process still has an address space, through its thread. */
 	h = zx_handle(pid, ZXPROC_RIGHT_WRITE | ZXPROC_RIGHT_READ);
 	ASSERT_LE(0, h);
@@ -218,29 +226,181 @@ TEST_F(stale, leader_exited_threads_run_on)
 	close(h);
 }
 
+/*
+ * A thread other than the leader execs (on the test's word, after a
+ * write through the handle worked): the exec makes it the leader, with
+ * the same tgid, on a new address space.  Its end is the EOF of a pipe
+ * whose only write end the child holds, close-on-exec.
+ */
 TEST_F(stale, non_leader_thread_execs)
 {
-	char path[64], comm[32];
+	char path[64], comm[32], c;
 	uint64_t actual = 0;
+	int go[2], done[2];
 	pid_t pid;
-	int h, i;
+	int h;
 
-	pid = spawn_threaded(exec_sleep, false);
+	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(done, O_CLOEXEC));
+	pid = spawn_threaded(exec_sleep, &go[0], false);
 	ASSERT_LT(0, pid);
+	close(done[1]);
 	h = zx_handle(pid, ZXPROC_RIGHT_WRITE | ZXPROC_RIGHT_READ);
 	ASSERT_LE(0, h);
 	EXPECT_EQ(0, zx_write(h, zx_ptr(self->region), self->src, sizeof(self->src), &actual));
-	/* The thread's exec makes it the leader, with the same tgid. */
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(0, read(done[0], &c, 1));
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	for (i = 0; i < 500; i++) {
-		if (zx_read_file(path, comm, sizeof(comm)) > 0 && !strncmp(comm, "sleep", 5))
-			break;
-		usleep(10000);
-	}
+	ASSERT_LT(0, zx_read_file(path, comm, sizeof(comm)));
 	ASSERT_EQ(0, strncmp(comm, "sleep", 5));
 	expect_stale(_metadata, self, h, "after a non-leader exec");
 	close(h);
 	zx_reap(pid);
 }
 
-TEST_HARNESS_MAIN
+/* ---- a write held while its target is reaped and its pid reused -------- */
+
+/* The old target: page 1 of its two-page region registered, if asked. */
+struct old_target {
+	uint8_t *region;
+	bool stall;
+};
+
+static int old_target_fn(char cmd, void *arg, int *fd)
+{
+	struct old_target *o = arg;
+
+	if (cmd != 0)
+		return -EINVAL;
+	if (!o->stall)
+		return 0;
+	*fd = race_uffd_new();
+	if (*fd < 0)
+		return *fd;
+	return race_uffd_register(*fd, o->region + PAGE, PAGE);
+}
+
+FIXTURE(reuse) {
+	uint8_t *region;	/* 2 pages: pattern 6, then untouched */
+	struct old_target o;
+	struct race_proc old;
+	struct race_stall st;
+	pid_t fresh;
+	int h, uffd;
+	long long t0;
+};
+
+FIXTURE_VARIANT(reuse) {
+	bool target_stall;
+};
+
+FIXTURE_VARIANT_ADD(reuse, caller_stall) { .target_stall = false };
+FIXTURE_VARIANT_ADD(reuse, target_stall) { .target_stall = true };
+
+FIXTURE_SETUP(reuse)
+{
+	int ret;
+
+	self->t0 = zx_now_ms();
+	self->old.pid = self->fresh = -1;
+	self->h = self->uffd = self->st.uffd = -1;
+	ASSERT_EQ(0, race_stall_new(&self->st, 2, 1, 0x71));
+	self->region = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->region);
+	zx_fill(self->region, PAGE, 6);
+	self->o.region = self->region;
+	self->o.stall = variant->target_stall;
+	ASSERT_LT(0, race_proc_start(&self->old, old_target_fn, &self->o));
+	ASSERT_EQ(0, race_proc_answer(&self->old, &ret, &self->uffd));
+	ASSERT_EQ(0, ret);
+	self->h = zx_handle(self->old.pid, ZXPROC_RIGHT_WRITE);
+	ASSERT_LE(0, self->h);
+}
+
+FIXTURE_TEARDOWN(reuse)
+{
+	race_proc_end(&self->old);
+	zx_reap(self->fresh);
+	race_stall_free(&self->st);
+	if (self->uffd >= 0)
+		close(self->uffd);
+	if (self->h >= 0)
+		close(self->h);
+	TH_LOG("%s: %lld ms", _metadata->name, zx_now_ms() - self->t0);
+}
+
+/*
+ * A write through the old target's handle is held (on our source after
+ * half a page, or inside the pin of the old target's page 1); the old
+ * target is killed and reaped, and a new process gets its pid, with the
+ * same region at the same address.  Then the write goes on: it never
+ * reaches the new process (its memory, read through /proc, is as it
+ * was); the handle is stale, INFO says pid 0.
+ */
+TEST_F_TIMEOUT(reuse, pid_reused_while_a_write_is_held, 120)
+{
+	static uint8_t src[PAGE], served[PAGE], zero[PAGE];
+	struct race_call c = { 0 };
+	pid_t old = self->old.pid;
+	struct zxproc_info info;
+	uint64_t at = 0, actual;
+	int tries;
+
+	if (variant->target_stall) {
+		memset(src, 0x9d, PAGE);
+		ASSERT_EQ(0, race_write_start(&c, self->h, zx_ptr(self->region + PAGE),
+					      src, PAGE, 0));
+		ASSERT_EQ(0, race_uffd_wait(self->uffd, c.done[0], &at))
+			TH_LOG("the write returned (%d) before it was held", c.ret);
+		ASSERT_EQ(zx_ptr(self->region + PAGE), at);
+	} else {
+		ASSERT_EQ(0, race_write_start(&c, self->h, zx_ptr(self->region),
+					      self->st.base + PAGE / 2, PAGE, 0));
+		ASSERT_EQ(0, race_uffd_wait(self->st.uffd, c.done[0], &at))
+			TH_LOG("the write returned (%d) before it was held", c.ret);
+		ASSERT_EQ(race_stall_page(&self->st), at);
+	}
+
+	/* Reaped, and its pid given to a new process, while held. */
+	race_proc_end(&self->old);
+	for (tries = 0; tries < 20 && self->fresh != old; tries++) {
+		zx_reap(self->fresh);
+		ASSERT_EQ(0, race_next_pid_is(old));
+		self->fresh = zx_target();
+		ASSERT_LT(0, self->fresh);
+	}
+	ASSERT_EQ(old, self->fresh) TH_LOG("could not get pid %d again", old);
+	ASSERT_FALSE(race_call_returned(&c));
+
+	memset(served, 0xe1, PAGE);
+	if (variant->target_stall) {
+		/* In the old address space, which the held write keeps. */
+		ASSERT_EQ(0, race_uffd_copy(self->uffd, at, served));
+	} else {
+		ASSERT_EQ(0, race_stall_serve(&self->st));
+	}
+	race_call_join(&c);
+	TH_LOG("the write held across reap and reuse: ret %d, actual %llu",
+	       c.ret, (unsigned long long)c.actual);
+	if (variant->target_stall) {
+		/* The pin waited: it checks the target again, which is gone. */
+		EXPECT_EQ(-ESTALE, c.ret);
+		EXPECT_EQ(0ULL, (unsigned long long)c.actual);
+	} else {
+		EXPECT_EQ(-ESTALE, c.ret);
+		EXPECT_EQ(PAGE / 2, c.actual);
+	}
+	EXPECT_EQ(-1, zx_differs(self->fresh, zx_ptr(self->region), self->region, PAGE));
+	EXPECT_EQ(-1, zx_differs(self->fresh, zx_ptr(self->region + PAGE), zero, PAGE));
+
+	ASSERT_EQ(0, zx_info(self->h, &info));
+	EXPECT_TRUE(info.flags & ZXPROC_INFO_STALE);
+	EXPECT_EQ(0, info.pid);
+	actual = ZX_SENTINEL;
+	EXPECT_EQ(-ESTALE, zx_write(self->h, zx_ptr(self->region), src, 64, &actual));
+	EXPECT_EQ(0ULL, (unsigned long long)actual);
+	EXPECT_EQ(-1, zx_differs(self->fresh, zx_ptr(self->region), self->region, PAGE));
+}
+
+RACE_HARNESS_MAIN

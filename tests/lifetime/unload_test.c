@@ -16,13 +16,18 @@
  * and the holder still works.  Once released: the unload succeeds,
  * /dev/zxproc and /sys/module/zxproc disappear, and a reload brings both
  * back.
+ *
+ * The suites after this one share the guest, so the module is put back
+ * whatever happens: by each test's teardown (which the harness runs
+ * after a failed ASSERT too), and once more when the suite's own process
+ * exits, for a test the harness killed (its timeout) before its
+ * teardown could run.
  */
-#include <linux/userfaultfd.h>
 #include <pthread.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
-#include "../module/helpers.h"
+#include "../races/race.h"
 #include "kselftest_harness.h"
 
 #define MODULE_NAME "zxproc"
@@ -64,6 +69,22 @@ static int reload(void)
 	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
 	close(fd);
 	return ret;
+}
+
+/*
+ * At the end of the suite's own process (the harness's main, whose
+ * exit() runs this; the tests' children leave with _exit()): the module
+ * loaded, and so /dev/zxproc there, for the suites that follow.
+ */
+static void restore_module(void)
+{
+	if (!loaded() && reload())
+		fprintf(stderr, "# could not load %s again: later suites will fail\n", MODULE_NAME);
+}
+
+static void __attribute__((constructor)) restore_at_exit(void)
+{
+	atexit(restore_module);
 }
 
 /* Wait (up to 10 s) for deferred releases to bring refcnt to @want. */
@@ -269,30 +290,27 @@ static int handles_of(pid_t pid)
 }
 
 /*
- * A child whose write stalls (its source is a userfaultfd region nobody
- * serves) closes its last descriptor of the handle from another thread:
- * the running ioctl still holds the file, so the module stays.
+ * A child whose write is held (its source is a userfaultfd page nobody
+ * serves) closes its last descriptor of the handle from another thread
+ * once the write is held (that thread reads the fault: the write is in
+ * the ioctl, past taking its file): the running ioctl still holds the
+ * file, so the module stays.
  */
 struct closer_arg {
-	pid_t writer;	/* thread id of the writing thread */
+	int uffd;
 	int fd;
+	int ready;	/* 'c' here once the descriptor is closed */
 };
 
-/* Close the descriptor once the writer sleeps inside ioctl(2). */
 static void *closer(void *p)
 {
 	struct closer_arg *a = p;
-	char path[64], buf[128];
+	uint64_t at;
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", a->writer);
-	for (;;) {
-		if (zx_read_file(path, buf, sizeof(buf)) > 0 &&
-		    !strncmp(buf, "16 ", 3))	/* __NR_ioctl on x86-64 */
-			break;
-		usleep(1000);
-	}
-	close(a->fd);
-	return NULL;
+	if (race_uffd_wait(a->uffd, -1, &at) == 0 && close(a->fd) == 0 &&
+	    write(a->ready, "c", 1) == 1)
+		return NULL;
+	_exit(6);
 }
 
 TEST_F(unload, running_ioctl_blocks_unload_after_close)
@@ -305,45 +323,30 @@ TEST_F(unload, running_ioctl_blocks_unload_after_close)
 	child = fork();
 	ASSERT_LE(0, child);
 	if (child == 0) {
-		struct uffdio_api api = { .api = UFFD_API };
-		struct uffdio_register reg;
+		struct race_stall st = { .uffd = -1 };
 		struct closer_arg a;
 		uint64_t actual = 0;
 		pthread_t t;
-		uint8_t *src;
-		int uffd, h;
+		int h;
 
 		close(ready[0]);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
-		src = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		reg = (struct uffdio_register){
-			.range = { .start = zx_ptr(src), .len = 4096 },
-			.mode = UFFDIO_REGISTER_MODE_MISSING,
-		};
-		if (uffd < 0 || src == MAP_FAILED || ioctl(uffd, UFFDIO_API, &api) ||
-		    ioctl(uffd, UFFDIO_REGISTER, &reg))
+		if (race_stall_new(&st, 1, 0, 0x12))
 			_exit(1);
 		h = zx_handle(self->target, ZXPROC_RIGHT_WRITE);
 		if (h < 0)
 			_exit(2);
-		/* Close h from another thread once the write is stuck. */
-		if (write(ready[1], "r", 1) != 1)
-			_exit(3);
-		a.writer = (pid_t)syscall(SYS_gettid);
-		a.fd = h;
+		a = (struct closer_arg){ .uffd = st.uffd, .fd = h, .ready = ready[1] };
 		if (pthread_create(&t, NULL, closer, &a))
 			_exit(4);
-		zx_write(h, zx_ptr(self->region), src, 64, &actual);
+		zx_write(h, zx_ptr(self->region), st.base, 64, &actual);
 		_exit(5);
 	}
 	close(ready[1]);
 	ASSERT_EQ(1, read(ready[0], &c, 1));
+	ASSERT_EQ('c', c);
 	close(ready[0]);
-	/* Once the descriptor is closed, the write still runs: held. */
-	for (int i = 0; i < 1000 && handles_of(child) != 0; i++)
-		usleep(10000);
+	/* The descriptor is closed, the write still runs: held. */
 	ASSERT_EQ(0, handles_of(child));
 	ASSERT_EQ(0, waitpid(child, &status, WNOHANG));
 	EXPECT_EQ(1, zx_module_refcnt());
@@ -353,4 +356,4 @@ TEST_F(unload, running_ioctl_blocks_unload_after_close)
 	EXPECT_UNLOADS();
 }
 
-TEST_HARNESS_MAIN
+RACE_HARNESS_MAIN

@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Many callers at once, and callers that die: threads sharing one
- * handle, writes racing the target's exec (nothing may land in the new
- * image), a handle closed under a running write, and a 64 MiB write cut
- * short by SIGKILL (the caller must die promptly; tests/vm/run fails
- * the run if the kernel log shows a warning).
+ * handle; a write held in the kernel while other calls use its handle,
+ * while the target execs (nothing may land in the new image), while its
+ * handle is closed and another opened; and a caller killed while held
+ * in a 64 MiB write (tests/vm/run fails the run if the kernel log shows
+ * a warning).
+ *
+ * "Held" is forced with a userfaultfd stall (tests/races/race.h): on a
+ * page of the caller's own source, after part of the bytes were copied,
+ * or inside the pin of a target page.  No sleep or time limit decides
+ * anything here.
  */
 #include <pthread.h>
 #include <sys/personality.h>
 
-#include "helpers.h"
+#include "../races/race.h"
 #include "kselftest_harness.h"
 
 #define THREADS 8
@@ -164,234 +170,268 @@ TEST_F_TIMEOUT(conc, threads_share_one_handle, 300)
 	zx_reap(target);
 }
 
-struct hammer {
-	int h;
-	uint64_t addr;
-	volatile bool stop;
-	long ok, stale, other;
-};
+/* ---- forced interleavings (tests/races/race.h) ------------------------------- */
 
-static void *hammer_main(void *p)
+#define PAGE 4096UL
+#define HALF (PAGE / 2)
+#define SRC_SEED 0x51
+
+/* Wait until call @c is held on @uffd at @page; it must not return first. */
+#define ASSERT_HELD(c, uffd, page) do { \
+	uint64_t at_ = 0; \
+	ASSERT_EQ(0, race_uffd_wait((uffd), (c)->done[0], &at_)) \
+		TH_LOG("the call returned (%d) before it was held", (c)->ret); \
+	ASSERT_EQ((uint64_t)(page), at_); \
+} while (0)
+
+/*
+ * A write held in the kernel (on a stalled page of its source) holds up
+ * no other call on the same handle: another write, a read, INFO and
+ * DUPLICATE all complete while it is held, and it then completes whole.
+ */
+TEST(a_held_write_holds_up_no_other_call_on_its_handle)
 {
-	struct hammer *m = p;
-	uint8_t marker[256];
+	uint8_t *region = zx_map(2 * PAGE, PROT_READ | PROT_WRITE, 124);
+	uint8_t mine[64], back[64], want[2 * PAGE];
+	struct race_call c = { 0 };
+	struct race_stall st = { .uffd = -1 };
+	struct zxproc_info info;
+	uint64_t actual = 0;
+	pid_t target;
+	int h, d;
 
-	memset(marker, 0xe5, sizeof(marker));
-	while (!m->stop) {
-		uint64_t actual = 0;
-		int ret = zx_write(m->h, m->addr, marker, sizeof(marker), &actual);
+	ASSERT_NE(MAP_FAILED, region);
+	ASSERT_EQ(0, race_stall_new(&st, 2, 1, SRC_SEED));
+	target = zx_target();
+	ASSERT_LT(0, target);
+	h = zx_handle(target, ZXPROC_RIGHTS_ALL);
+	ASSERT_LE(0, h);
+	ASSERT_EQ(0, race_write_start(&c, h, zx_ptr(region), st.base + PAGE - HALF, PAGE, 0));
+	ASSERT_HELD(&c, st.uffd, race_stall_page(&st));
 
-		if (ret == 0)
-			m->ok++;
-		else if (ret == -ESTALE)
-			m->stale++;
-		else
-			m->other++;
-	}
-	return NULL;
+	memset(mine, 0xd4, sizeof(mine));
+	EXPECT_EQ(0, zx_write(h, zx_ptr(region + PAGE), mine, sizeof(mine), &actual));
+	EXPECT_EQ(0, zx_read(h, zx_ptr(region + PAGE), back, sizeof(back), &actual));
+	EXPECT_EQ(0, memcmp(mine, back, sizeof(back)));
+	EXPECT_EQ(0, zx_info(h, &info));
+	EXPECT_EQ(target, info.pid);
+	d = zx_dup(h, ZXPROC_RIGHT_READ, 0);
+	EXPECT_LE(0, d);
+	close(d);
+	EXPECT_FALSE(race_call_returned(&c));
+
+	ASSERT_EQ(0, race_stall_serve(&st));
+	EXPECT_EQ(0, race_call_join(&c));
+	EXPECT_EQ(PAGE, c.actual);
+	race_stall_expect(&st, want);
+	memcpy(want + PAGE - HALF + PAGE, mine, sizeof(mine));	/* region + PAGE */
+	EXPECT_EQ(-1, zx_differs(target, zx_ptr(region), want + PAGE - HALF, PAGE + sizeof(mine)));
+	close(h);
+	race_stall_free(&st);
+	zx_reap(target);
 }
 
 /*
- * Writers hammer an address that the target's next image will also
- * have; the target execs.  Whatever the interleaving, the new image
- * must hold nothing of theirs.  Repeated, to visit many interleavings.
+ * The target execs while a write through the old image's handle is held
+ * after copying HALF bytes into it (the exec completes meanwhile: its
+ * new image reports in), and another write starts after the exec: both
+ * get ESTALE (the held one with actual = HALF), and the new image, the
+ * same program at the same addresses, holds nothing of theirs.
  */
-TEST_F_TIMEOUT(conc, writes_racing_exec_never_reach_new_image, 300)
+TEST_F_TIMEOUT(conc, writes_held_across_exec_never_reach_new_image, 300)
 {
-	uint8_t zero[sizeof(race_victim)] = { 0 }, seen[sizeof(race_victim)];
-	struct hammer m[2];
-	pthread_t t[2];
+	uint8_t seen[sizeof(race_victim)], byte = 0xe5;
+	struct race_stall st = { .uffd = -1 };
+	struct race_call c = { 0 };
+	uint64_t addr, again, actual;
 	struct race r;
-	uint64_t addr, again;
-	int round, i;
+	int h;
 
+	ASSERT_EQ(0, race_stall_new(&st, 2, 1, SRC_SEED));
 	ASSERT_EQ(0, race_start(&r));
 	ASSERT_EQ((ssize_t)sizeof(addr), read(r.resp, &addr, sizeof(addr)));
-	for (round = 0; round < 20; round++) {
-		int h = zx_handle(r.pid, ZXPROC_RIGHT_WRITE);
-
-		ASSERT_LE(0, h);
-		for (i = 0; i < 2; i++) {
-			m[i] = (struct hammer){ .h = h, .addr = addr };
-			ASSERT_EQ(0, pthread_create(&t[i], NULL, hammer_main, &m[i]));
-		}
-		/* Let them write the old image a little, then exec. */
-		usleep(1000 * (round % 5));
-		ASSERT_EQ(1, write(r.req, "x", 1));
-		ASSERT_EQ((ssize_t)sizeof(again), read(r.resp, &again, sizeof(again)));
-		ASSERT_EQ(addr, again) TH_LOG("the layout moved: no ADDR_NO_RANDOMIZE?");
-		/* The new image is running; the writers must all be stale now. */
-		usleep(2000);
-		for (i = 0; i < 2; i++) {
-			m[i].stop = true;
-			pthread_join(t[i], NULL);
-			EXPECT_EQ(0, m[i].other);
-		}
-		ASSERT_EQ((ssize_t)sizeof(seen), zx_peek(r.pid, addr, seen, sizeof(seen)));
-		EXPECT_EQ(-1, zx_not_all(seen, 0, sizeof(seen)))
-			TH_LOG("round %d: the new image was written (%ld ok, %ld stale)",
-			       round, m[0].ok + m[1].ok, m[0].stale + m[1].stale);
-		EXPECT_EQ(0, memcmp(seen, zero, sizeof(seen)));
-		close(h);
-	}
-	/* A fresh handle does reach the address (it is a real target). */
-	int h = zx_handle(r.pid, ZXPROC_RIGHT_WRITE);
-	uint64_t actual = 0;
-
+	h = zx_handle(r.pid, ZXPROC_RIGHT_WRITE);
 	ASSERT_LE(0, h);
-	ASSERT_EQ(0, zx_write(h, addr, "\xe5", 1, &actual));
+	ASSERT_EQ(0, race_write_start(&c, h, addr, st.base + PAGE - HALF, PAGE, 0));
+	ASSERT_HELD(&c, st.uffd, race_stall_page(&st));
+
+	ASSERT_EQ(1, write(r.req, "x", 1));
+	ASSERT_EQ((ssize_t)sizeof(again), read(r.resp, &again, sizeof(again)));
+	ASSERT_EQ(addr, again) TH_LOG("the layout moved: no ADDR_NO_RANDOMIZE?");
+	ASSERT_FALSE(race_call_returned(&c));
+	actual = ZX_SENTINEL;
+	EXPECT_EQ(-ESTALE, zx_write(h, addr, &byte, 1, &actual));
+	EXPECT_EQ(0ULL, (unsigned long long)actual);
+	ASSERT_EQ(0, race_stall_serve(&st));
+	EXPECT_EQ(-ESTALE, race_call_join(&c));
+	EXPECT_EQ(HALF, c.actual);
+	ASSERT_EQ((ssize_t)sizeof(seen), zx_peek(r.pid, addr, seen, sizeof(seen)));
+	EXPECT_EQ(-1, zx_not_all(seen, 0, sizeof(seen)))
+		TH_LOG("the new image was written");
+	close(h);
+
+	/* A fresh handle does reach the address (it is a real target). */
+	h = zx_handle(r.pid, ZXPROC_RIGHT_WRITE);
+	ASSERT_LE(0, h);
+	ASSERT_EQ(0, zx_write(h, addr, &byte, 1, &actual));
 	ASSERT_EQ((ssize_t)1, zx_peek(r.pid, addr, seen, 1));
 	EXPECT_EQ(0xe5, seen[0]);
 	close(h);
+	race_stall_free(&st);
 	zx_reap(r.pid);
 }
 
-struct closer {
-	int h;
-	volatile bool stop;
-	long ok, badf, other;
-	uint64_t addr;
-};
-
-static void *closer_writer(void *p)
+/*
+ * A handle closed while a write through it is held, and another opened
+ * (on the same descriptor number, the lowest free one) and used: the
+ * held write completes whole through the file it started with.
+ */
+TEST(handle_closed_and_reopened_while_a_write_is_held)
 {
-	struct closer *c = p;
-	uint8_t buf[4096];
-
-	memset(buf, 0x3c, sizeof(buf));
-	while (!c->stop) {
-		uint64_t actual = 0;
-		int ret = zx_write(c->h, c->addr, buf, sizeof(buf), &actual);
-
-		if (ret == 0)
-			c->ok++;
-		else if (ret == -EBADF)
-			c->badf++;
-		else
-			c->other++;
-	}
-	return NULL;
-}
-
-/* Closing a handle while another thread writes through it is safe. */
-TEST(handle_closed_under_running_writes)
-{
-	uint8_t *region = zx_map(zx_page(), PROT_READ | PROT_WRITE, 122);
-	struct closer c = { .addr = zx_ptr(region) };
-	pthread_t t;
+	uint8_t *region = zx_map(2 * PAGE, PROT_READ | PROT_WRITE, 122);
+	uint8_t mine[64], want[2 * PAGE];
+	struct race_stall st = { .uffd = -1 };
+	struct race_call c = { 0 };
+	uint64_t actual = 0;
 	pid_t target;
-	int i;
+	int h, h2;
 
 	ASSERT_NE(MAP_FAILED, region);
+	ASSERT_EQ(0, race_stall_new(&st, 2, 1, SRC_SEED));
 	target = zx_target();
 	ASSERT_LT(0, target);
-	c.h = zx_handle(target, ZXPROC_RIGHT_WRITE);
-	ASSERT_LE(0, c.h);
-	ASSERT_EQ(0, pthread_create(&t, NULL, closer_writer, &c));
-	for (i = 0; i < 50; i++) {
-		usleep(500);
-		close(c.h);
-		/* Usually reuses the same number: the writer then uses a new handle. */
-		c.h = zx_handle(target, ZXPROC_RIGHT_WRITE);
-		ASSERT_LE(0, c.h);
-	}
-	c.stop = true;
-	pthread_join(t, NULL);
-	EXPECT_EQ(0, c.other);
-	EXPECT_LT(0, c.ok);
-	close(c.h);
+	h = zx_handle(target, ZXPROC_RIGHT_WRITE);
+	ASSERT_LE(0, h);
+	ASSERT_EQ(0, race_write_start(&c, h, zx_ptr(region), st.base + PAGE - HALF, PAGE, 0));
+	ASSERT_HELD(&c, st.uffd, race_stall_page(&st));
+	ASSERT_EQ(0, close(h));
+	h2 = zx_handle(target, ZXPROC_RIGHT_WRITE);
+	ASSERT_LE(0, h2);
+	TH_LOG("closed descriptor %d, the new handle is %d", h, h2);
+	memset(mine, 0x3c, sizeof(mine));
+	EXPECT_EQ(0, zx_write(h2, zx_ptr(region + PAGE), mine, sizeof(mine), &actual));
+	ASSERT_FALSE(race_call_returned(&c));
+	ASSERT_EQ(0, race_stall_serve(&st));
+	EXPECT_EQ(0, race_call_join(&c));
+	EXPECT_EQ(PAGE, c.actual);
+	race_stall_expect(&st, want);
+	memcpy(want + PAGE - HALF + PAGE, mine, sizeof(mine));
+	EXPECT_EQ(-1, zx_differs(target, zx_ptr(region), want + PAGE - HALF, PAGE + sizeof(mine)));
+	close(h2);
+	race_stall_free(&st);
 	zx_reap(target);
 }
 
+/* ---- SIGKILL for a caller held in a 64 MiB write ----------------------------- */
+
+/* Page of the 64 MiB range where the write is held: its middle. */
+#define KILL_AT ((ZXPROC_MAX_TRANSFER / PAGE) / 2)
+
 struct killee {
-	int h;
-	uint64_t addr;
-	uint8_t *src;
+	int h;			/* the test's handle, inherited */
+	uint8_t *region, *src;
 	uint32_t flags;
-	int ready;
 };
 
-/* In a child: announce, then write 64 MiB over and over until killed. */
-static int write_forever(void *p)
+/* The target: its page KILL_AT registered with a userfaultfd it hands over. */
+static int kill_target_fn(char cmd, void *arg, int *fd)
 {
-	struct killee *k = p;
+	struct killee *k = arg;
 
-	if (write(k->ready, "r", 1) != 1)
-		return 1;
-	for (;;) {
-		uint64_t actual = 0;
-		int ret = zx_mem(k->h, ZXPROC_IOC_WRITE, k->addr, k->src,
-				 ZXPROC_MAX_TRANSFER, k->flags, &actual);
+	if (cmd != 0)
+		return -EINVAL;
+	*fd = race_uffd_new();
+	if (*fd < 0)
+		return *fd;
+	return race_uffd_register(*fd, k->region + KILL_AT * PAGE, PAGE);
+}
 
-		CHILD_CHECK(2, ret == 0 && actual == ZXPROC_MAX_TRANSFER);
-	}
+/* The caller: on 'w', 64 MiB through the handle it shares with the test. */
+static int kill_caller_fn(char cmd, void *arg, int *fd)
+{
+	struct killee *k = arg;
+	uint64_t actual = 0;
+
+	(void)fd;
+	if (cmd == 0)
+		return 0;
+	return zx_mem(k->h, ZXPROC_IOC_WRITE, zx_ptr(k->region), k->src,
+		      ZXPROC_MAX_TRANSFER, k->flags, &actual);
 }
 
 /*
- * SIGKILL lands while the caller is inside a 64 MiB write (it does
- * nothing else); the caller must be gone within a few seconds.
+ * The caller shares the test's handle (inherited) and is held inside the
+ * pin of the target's page KILL_AT; SIGKILL ends it there (no time
+ * limit: the page is never served, so the caller dies or the test hangs).
+ * Nothing at or past page KILL_AT landed (nothing at all for an
+ * all-or-nothing write), and the same handle, the target and the module
+ * all still work.
  */
-static void kill_during_write(struct __test_metadata *_metadata, uint32_t flags)
+static void kill_held_write(struct __test_metadata *_metadata, uint32_t flags)
 {
 	size_t len = ZXPROC_MAX_TRANSFER;
+	struct race_proc target = { .pid = -1 }, caller = { .pid = -1 };
 	struct killee k = { .flags = flags };
-	long long t0, one, died;
-	uint8_t *region;
-	uint64_t actual = 0;
-	int ready[2], status;
-	pid_t target, caller;
+	uint64_t at = 0, actual = 0;
+	int uffd = -1, ret, status;
+	uint8_t c, first;
 
-	region = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, region);
+	k.region = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, k.region);
 	k.src = zx_map(len, PROT_READ, 123);
 	ASSERT_NE(MAP_FAILED, k.src);
-	k.addr = zx_ptr(region);
-	target = zx_target();
-	ASSERT_LT(0, target);
-	k.h = zx_handle(target, ZXPROC_RIGHT_WRITE);
+	first = k.src[KILL_AT * PAGE];
+	ASSERT_LT(0, race_proc_start(&target, kill_target_fn, &k));
+	ASSERT_EQ(0, race_proc_answer(&target, &ret, &uffd));
+	ASSERT_EQ(0, ret);
+	ASSERT_LE(0, uffd);
+	k.h = zx_handle(target.pid, ZXPROC_RIGHT_WRITE);
 	ASSERT_LE(0, k.h);
+	ASSERT_LT(0, race_proc_start(&caller, kill_caller_fn, &k));
+	ASSERT_EQ(0, race_proc_answer(&caller, &ret, NULL));
 
-	/* How long one whole write takes here, for the log. */
-	t0 = zx_now_ms();
-	ASSERT_EQ(0, zx_mem(k.h, ZXPROC_IOC_WRITE, k.addr, k.src, len, flags, &actual));
-	one = zx_now_ms() - t0;
-	ASSERT_EQ((uint64_t)len, actual);
-
-	ASSERT_EQ(0, pipe(ready));
-	k.ready = ready[1];
-	caller = fork();
-	if (caller == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		_exit(write_forever(&k));
-	}
-	ASSERT_LT(0, caller);
-	char c;
-
-	ASSERT_EQ(1, read(ready[0], &c, 1));
-	usleep(300 * 1000);
-	t0 = zx_now_ms();
-	ASSERT_EQ(0, kill(caller, SIGKILL));
-	ASSERT_EQ(caller, waitpid(caller, &status, 0));
-	died = zx_now_ms() - t0;
-	TH_LOG("one 64 MiB write: %lld ms; death after SIGKILL: %lld ms", one, died);
+	ASSERT_EQ(0, race_proc_send(&caller, 'w'));
+	ASSERT_EQ(0, race_uffd_wait(uffd, caller.sock, &at))
+		TH_LOG("the 64 MiB write returned before it was held");
+	ASSERT_EQ(zx_ptr(k.region + KILL_AT * PAGE), at);
+	ASSERT_EQ(0, kill(caller.pid, SIGKILL));
+	ASSERT_EQ(caller.pid, waitpid(caller.pid, &status, 0));
+	caller.pid = -1;
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	EXPECT_GT(3000, died);
+	close(uffd);		/* never served: let the page go */
+
+	ASSERT_EQ((ssize_t)1, zx_peek(target.pid, zx_ptr(k.region + KILL_AT * PAGE), &c, 1));
+	EXPECT_EQ(0, c) TH_LOG("the write went past the page it was killed at");
+	ASSERT_EQ((ssize_t)1, zx_peek(target.pid, zx_ptr(k.region + len - PAGE), &c, 1));
+	EXPECT_EQ(0, c);
+	ASSERT_EQ((ssize_t)1, zx_peek(target.pid, zx_ptr(k.region), &c, 1));
+	if (flags & ZXPROC_MEM_ALL_OR_NOTHING) {
+		EXPECT_EQ(0, c) TH_LOG("all or nothing, killed before its copy: something landed");
+	} else {
+		EXPECT_EQ(k.src[0], c) TH_LOG("the pages before the held one did not land");
+	}
+	TH_LOG("killed while held at page %lu of %s write; its first byte %s",
+	       (unsigned long)KILL_AT, flags ? "an all-or-nothing" : "a plain",
+	       c ? "landed" : "did not land");
+
 	/* The handle, the target and the module are all still fine. */
-	ASSERT_EQ(0, zx_write(k.h, k.addr, "z", 1, &actual));
-	ASSERT_EQ((ssize_t)1, zx_peek(target, k.addr, &c, 1));
-	EXPECT_EQ('z', c);
+	ASSERT_EQ(0, zx_write(k.h, zx_ptr(k.region + KILL_AT * PAGE), k.src + KILL_AT * PAGE,
+			      1, &actual));
+	ASSERT_EQ((ssize_t)1, zx_peek(target.pid, zx_ptr(k.region + KILL_AT * PAGE), &c, 1));
+	EXPECT_EQ(first, c);
 	close(k.h);
-	zx_reap(target);
+	race_proc_end(&caller);
+	race_proc_end(&target);
 }
 
-TEST_F_TIMEOUT(conc, sigkill_ends_a_64mib_write_promptly, 300)
+TEST_F_TIMEOUT(conc, sigkill_ends_a_64mib_write_held_in_its_middle, 300)
 {
-	kill_during_write(_metadata, 0);
+	kill_held_write(_metadata, 0);
 }
 
-TEST_F_TIMEOUT(conc, sigkill_ends_a_64mib_all_or_nothing_write_promptly, 300)
+TEST_F_TIMEOUT(conc, sigkill_ends_a_64mib_all_or_nothing_write_held_in_its_pin, 300)
 {
-	kill_during_write(_metadata, ZXPROC_MEM_ALL_OR_NOTHING);
+	kill_held_write(_metadata, ZXPROC_MEM_ALL_OR_NOTHING);
 }
 
-TEST_HARNESS_MAIN
+RACE_HARNESS_MAIN

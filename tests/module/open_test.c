@@ -167,13 +167,13 @@ TEST_F(open, process_whose_leader_exited_still_opens)
 {
 	struct zxproc_info info;
 	pid_t tid, pid = spawn_threaded(true, &tid);
-	int i, h;
+	int h;
 
 	ASSERT_LT(0, pid);
 	ASSERT_LT(0, tid);
-	for (i = 0; i < 500 && task_state(pid, pid) != 'Z'; i++)
+	/* A state to reach, not a race: the harness's timeout bounds it. */
+	while (task_state(pid, pid) != 'Z')
 		usleep(10000);
-	ASSERT_EQ('Z', task_state(pid, pid));
 	h = zx_open(self->dev, pid, ZXPROC_RIGHT_READ | ZXPROC_RIGHT_WRITE);
 	ASSERT_LE(0, h) TH_LOG("open %d: %s", pid, strerror(-h));
 	ASSERT_EQ(0, zx_info(h, &info));

@@ -1,33 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Races between writes and the target changing the mapping being
- * written: munmap + mmap, mremap (move, shrink, grow), mprotect and
- * MADV_DONTNEED on a private read-only file mapping (the Dirty COW
- * pattern), and a shared read-only file mapping.
+ * Writes while the target changes the mapping being written: munmap +
+ * mmap, mremap (move, shrink), and mprotect / MADV_DONTNEED on a private
+ * read-only file mapping (the Dirty COW pattern).
  *
- * What is asserted, precisely:
+ * Each interleaving is forced (tests/races/race.h): a two-page write is
+ * held either on the second page of the caller's own source (page 0
+ * copied, no target page pinned) or inside the pin of the target's
+ * second page (page 0 pinned, the target's mmap_lock dropped), the
+ * target changes the mapping, then the write goes on.  Asserted, for
+ * each (see the expectations in mapping_changed_while_a_write_is_held):
  *
- *  1. Fresh mappings.  A write k may leave bytes in a mapping only if
- *     its ioctl had not yet returned when that mapping was created.  The
- *     checker (the target itself) reads the writer's "completed" counter
- *     c before it creates a mapping; a slot of write k <= c found in
- *     that mapping later is a violation.  Pinning makes this hold: a
- *     write pins pages and copies into exactly those, so bytes of a write
- *     that pinned the old page never show up in a new one.
- *  2. Bytes land only in the slots their write addressed (a slot's
- *     sequence number says where it must be), whole (checksum); and a
- *     scratch page, given a fresh frame after every change (likely one
- *     the region just freed) and never addressed by a write, stays zero.
- *  3. Counts are consistent: a write of one slot reports 64 bytes or
- *     ENOMEM with 0; a write of two slots across the page boundary
- *     reports 128, or 64 (second page gone: a short write), or ENOMEM.
- *  4. The file behind a private read-only mapping, and a shared
- *     read-only mapping of it, never change, whatever mprotect and
- *     MADV_DONTNEED do while copy-on-write writes run; writes to the
- *     shared read-only mapping always fail with EACCES.
+ *  - every byte lands in memory that was mapped at its address when the
+ *    write pinned it, and nowhere else: after munmap + mmap, page 1
+ *    lands in the new mapping and page 0 in the old one (a memfd the
+ *    test keeps sees it), never both, and the new mapping's page 0
+ *    stays zero when the old one took it; after a move or a shrink, the
+ *    write is short (actual = one page) and page 0's bytes are where
+ *    that page went;
+ *  - scratch pages the target faults in while the write is held (fresh
+ *    frames, likely those just freed) stay zero;
+ *  - the file behind a private read-only mapping never changes whatever
+ *    MADV_DONTNEED and mprotect do while a forced (copy-on-write) write
+ *    is held, and a shared read-only mapping of it is never written
+ *    (EACCES); with force_override=never, a private mapping made
+ *    read-only while the write is held ends the write there (a short
+ *    write, nothing in the file).
  *
- * A checker that reads a region skips only the slots of writes in
- * flight while it read (see race_in_flight()).
+ * The old random sweeps are soak_* tests, run only with ZXPROC_SOAK=1
+ * (see race.h), after the forced tests' helpers below.
  */
 #include <sys/stat.h>
 
@@ -41,6 +42,35 @@
 #define PAGE 4096UL
 #define NSLOTS (2 * PAGE / RACE_SLOT)	/* the region: 2 pages */
 #define PAIR_SLOT (PAGE / RACE_SLOT - 1) /* slots 63 and 64 straddle */
+#define FORCE_PARAM "/sys/module/zxproc/parameters/force_override"
+#define SRC_SEED 0x31
+#define T_SEED 0x77	/* the target's own bytes in its region */
+#define SCRATCH_PAGES 16
+
+/* ---- soak: the sweeps ---------------------------------------------------------- */
+
+/*
+ * The old random sweeps, kept for soak runs: a writer writes slots as
+ * fast as it can while the target changes the mapping race_iterations()
+ * times (munmap + mmap, mremap move/shrink/grow; mprotect and
+ * MADV_DONTNEED on a private read-only file mapping, the Dirty COW
+ * pattern), and the target checks after each change:
+ *
+ *  1. Fresh mappings.  A write k may leave bytes in a mapping only if
+ *     its ioctl had not yet returned when that mapping was created.
+ *  2. Bytes land only in the slots their write addressed, whole; and a
+ *     scratch page, given a fresh frame after every change and never
+ *     addressed by a write, stays zero.
+ *  3. A write of one slot reports 64 bytes or ENOMEM with 0; a write of
+ *     two slots across the page boundary reports 128, or 64 (second
+ *     page gone: a short write), or ENOMEM.
+ *  4. The file behind a private read-only mapping, and a shared
+ *     read-only mapping of it, never change; writes to the shared
+ *     read-only mapping always fail with EACCES.
+ *
+ * A checker that reads a region skips only the slots of writes in
+ * flight while it read (see race_in_flight()).
+ */
 
 /* Outcome counters in race_shared.counts[]. */
 enum { C_FULL, C_SHORT, C_ENOMEM, C_EACCES, C_CHECKS, C_SKIPPED, C_SLOTS,
@@ -58,7 +88,7 @@ static unsigned int slots_of(uint64_t k, unsigned int *s)
 	return 1;
 }
 
-/* ---- the writer (the test process) ------------------------------------ */
+/* ---- soak: the writer (the test process) ---------------------------------- */
 
 /* Write slots of write k into the target's region at @base until told to stop. */
 static void writer_loop(struct race_shared *sh, int h, uint64_t base)
@@ -284,7 +314,7 @@ static unsigned int one_slot(uint64_t k, unsigned int *s)
 /*
  * Writer for the file races: odd writes go to the private mapping
  * (copy-on-write), even ones to the shared read-only mapping (never).
- * @force: the module's force_write setting during the run.
+ * @force: whether the module forces writes during the run.
  */
 static void file_writer(struct race_shared *sh, int h,
 			const struct file_maps *m, bool force)
@@ -401,6 +431,8 @@ FIXTURE_SETUP(mapping)
 
 FIXTURE_TEARDOWN(mapping)
 {
+	/* The module's default, for the suites that follow in this guest. */
+	zx_write_file(FORCE_PARAM, "always");
 	zx_reap(self->target);
 	if (self->h >= 0)
 		close(self->h);
@@ -428,7 +460,7 @@ static int finish(struct race_shared *sh, pid_t target)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
 }
 
-TEST_F_TIMEOUT(mapping, munmap_mremap_fresh_pages, 600)
+TEST_F_TIMEOUT(mapping, soak_munmap_mremap_fresh_pages, 600)
 {
 	unsigned long gens = race_iterations();
 	struct race_shared *sh = self->sh;
@@ -483,7 +515,7 @@ static void file_race(struct __test_metadata *_metadata,
 	unsigned long rounds = race_iterations();
 	struct race_shared *sh = self->sh;
 	struct file_maps m;
-	char path[256], old[8];
+	char path[256];
 	int fd, status;
 
 	ASSERT_EQ(0, make_file(path, sizeof(path), pattern));
@@ -495,10 +527,7 @@ static void file_race(struct __test_metadata *_metadata,
 	ASSERT_NE(MAP_FAILED, m.priv);
 	ASSERT_NE(MAP_FAILED, m.shared);
 
-	ASSERT_LT(0, zx_read_file("/sys/module/zxproc/parameters/force_write",
-				  old, sizeof(old)));
-	ASSERT_EQ(0, zx_write_file("/sys/module/zxproc/parameters/force_write",
-				   force ? "Y" : "N"));
+	ASSERT_EQ(0, zx_write_file(FORCE_PARAM, force ? "always" : "never"));
 
 	FORK_CHECKER(self, file_checker(sh, &m, pattern, rounds));
 	self->h = zx_handle(self->target, ZXPROC_RIGHT_WRITE);
@@ -506,7 +535,7 @@ static void file_race(struct __test_metadata *_metadata,
 	file_writer(sh, self->h, &m, force);
 	status = finish(sh, self->target);
 	self->target = -1;
-	zx_write_file("/sys/module/zxproc/parameters/force_write", old);
+	ASSERT_EQ(0, zx_write_file(FORCE_PARAM, "always"));
 
 	/* The file, read afresh, is what was written to it at the start. */
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -515,8 +544,8 @@ static void file_race(struct __test_metadata *_metadata,
 	close(fd);
 	unlink(path);
 
-	TH_LOG("force_write=%c: %llu rounds of mprotect/MADV_DONTNEED (%llu checks, %llu skipped), %llu writes: private %llu ok %llu EACCES, shared %llu EACCES",
-	       force ? 'Y' : 'N',
+	TH_LOG("force_override=%s: %llu rounds of mprotect/MADV_DONTNEED (%llu checks, %llu skipped), %llu writes: private %llu ok %llu EACCES, shared %llu EACCES",
+	       force ? "always" : "never",
 	       (unsigned long long)sh->counts[F_ROUNDS],
 	       (unsigned long long)sh->counts[F_CHECKS],
 	       (unsigned long long)sh->counts[F_SKIPPED],
@@ -535,15 +564,383 @@ static void file_race(struct __test_metadata *_metadata,
 }
 
 /* Copy-on-write through FOLL_FORCE never reaches the file (Dirty COW). */
-TEST_F_TIMEOUT(mapping, mprotect_dontneed_private_file_force, 600)
+TEST_F_TIMEOUT(mapping, soak_mprotect_dontneed_private_file_force, 600)
 {
 	file_race(_metadata, self, true);
 }
 
-/* With force_write=N the private mapping is written only while writable. */
-TEST_F_TIMEOUT(mapping, mprotect_dontneed_private_file_noforce, 600)
+/* With force_override=never the private mapping is written only while writable. */
+TEST_F_TIMEOUT(mapping, soak_mprotect_dontneed_private_file_noforce, 600)
 {
 	file_race(_metadata, self, false);
 }
 
-TEST_HARNESS_MAIN
+/* ---- forced: the mapping changes while a write is held ------------------- */
+
+struct mover {
+	uint8_t *region;	/* 2 pages at A (a memfd's, or anonymous) */
+	uint8_t *b;		/* where a move puts them (a hole) */
+	uint8_t *scratch;	/* SCRATCH_PAGES pages nobody writes */
+	bool memfd;
+	bool stall;		/* page 1 registered with a userfaultfd */
+};
+
+static int mover_fn(char cmd, void *arg, int *fd)
+{
+	struct mover *m = arg;
+	size_t i;
+	int n;
+
+	switch (cmd) {
+	case 0:
+		zx_fill(m->region, PAGE, T_SEED);
+		if (!m->stall) {
+			zx_fill(m->region + PAGE, PAGE, T_SEED + 1);
+			return 0;
+		}
+		*fd = race_uffd_new();
+		if (*fd < 0)
+			return *fd;
+		return race_uffd_register(*fd, m->region + PAGE, PAGE);
+	case 'r':	/* unmap both pages, map fresh ones at the same address */
+		if (munmap(m->region, 2 * PAGE))
+			return -errno;
+		if (mmap(m->region, 2 * PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) != m->region)
+			return -errno;
+		/* Fresh frames now, while the write is held. */
+		if (madvise(m->scratch, SCRATCH_PAGES * PAGE, MADV_DONTNEED) ||
+		    madvise(m->scratch, SCRATCH_PAGES * PAGE, MADV_POPULATE_WRITE))
+			return -errno;
+		return 0;
+	case 'v':	/* move away, page by page (page 1 may be a mapping of its own) */
+		for (i = 0; i < 2; i++)
+			if (mremap(m->region + i * PAGE, PAGE, PAGE,
+				   MREMAP_MAYMOVE | MREMAP_FIXED, m->b + i * PAGE) !=
+			    m->b + i * PAGE)
+				return -errno;
+		return 0;
+	case 's':	/* shrink to one page */
+		return mremap(m->region, 2 * PAGE, PAGE, 0) == m->region ? 0 : -errno;
+	case 'k':	/* scratch pages holding anything but zeros */
+		for (i = n = 0; i < SCRATCH_PAGES; i++)
+			n += zx_not_all(m->scratch + i * PAGE, 0, PAGE) >= 0;
+		return n;
+	}
+	return -EINVAL;
+}
+
+FIXTURE(moved) {
+	struct mover m;
+	struct race_proc target;
+	struct race_stall st;
+	int h, uffd, memfd;
+	long long t0;
+};
+
+FIXTURE_VARIANT(moved) {
+	char change;		/* mover_fn's command */
+	bool memfd;
+	bool target_stall;
+};
+
+FIXTURE_VARIANT_ADD(moved, remap_anon_caller_stall) { .change = 'r' };
+FIXTURE_VARIANT_ADD(moved, remap_memfd_caller_stall) { .change = 'r', .memfd = true };
+FIXTURE_VARIANT_ADD(moved, remap_anon_target_stall) { .change = 'r', .target_stall = true };
+FIXTURE_VARIANT_ADD(moved, remap_memfd_target_stall) {
+	.change = 'r', .memfd = true, .target_stall = true,
+};
+FIXTURE_VARIANT_ADD(moved, move_caller_stall) { .change = 'v', .memfd = true };
+FIXTURE_VARIANT_ADD(moved, move_target_stall) {
+	.change = 'v', .memfd = true, .target_stall = true,
+};
+FIXTURE_VARIANT_ADD(moved, shrink_caller_stall) { .change = 's' };
+FIXTURE_VARIANT_ADD(moved, shrink_target_stall) { .change = 's', .target_stall = true };
+
+FIXTURE_SETUP(moved)
+{
+	uint8_t *window;
+	int ret;
+
+	self->t0 = zx_now_ms();
+	self->target.pid = -1;
+	self->h = self->uffd = self->memfd = self->st.uffd = -1;
+	/* Our source first: 2 pages, page 1 stalls (when ours). */
+	ASSERT_EQ(0, race_stall_new(&self->st, 2, 1, SRC_SEED));
+	if (variant->target_stall) {
+		ASSERT_EQ(0, race_stall_serve(&self->st));
+	}
+	/* A: the region; B = A + 4 pages: a hole; scratch after it. */
+	window = mmap(NULL, 16 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, window);
+	self->m.region = window;
+	self->m.b = window + 4 * PAGE;
+	self->m.scratch = mmap(NULL, SCRATCH_PAGES * PAGE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->m.scratch);
+	if (variant->memfd) {
+		self->memfd = memfd_create("zxproc-race", MFD_CLOEXEC);
+		ASSERT_LE(0, self->memfd);
+		ASSERT_EQ(0, ftruncate(self->memfd, 2 * PAGE));
+		ASSERT_EQ(self->m.region, mmap(self->m.region, 2 * PAGE,
+					       PROT_READ | PROT_WRITE,
+					       MAP_SHARED | MAP_FIXED, self->memfd, 0));
+	} else {
+		ASSERT_EQ(self->m.region, mmap(self->m.region, 2 * PAGE,
+					       PROT_READ | PROT_WRITE,
+					       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+	}
+	ASSERT_EQ(0, munmap(self->m.b, 12 * PAGE));
+	self->m.memfd = variant->memfd;
+	self->m.stall = variant->target_stall;
+	ASSERT_LT(0, race_proc_start(&self->target, mover_fn, &self->m));
+	ASSERT_EQ(0, race_proc_answer(&self->target, &ret, &self->uffd));
+	ASSERT_EQ(0, ret);
+	self->h = zx_handle(self->target.pid, ZXPROC_RIGHT_WRITE);
+	ASSERT_LE(0, self->h);
+}
+
+FIXTURE_TEARDOWN(moved)
+{
+	race_proc_end(&self->target);
+	race_stall_free(&self->st);
+	if (self->uffd >= 0)
+		close(self->uffd);
+	if (self->memfd >= 0)
+		close(self->memfd);
+	if (self->h >= 0)
+		close(self->h);
+	TH_LOG("%s: %lld ms", _metadata->name, zx_now_ms() - self->t0);
+}
+
+/* @len bytes of the target at @addr equal @want? */
+static bool target_holds(pid_t pid, const void *addr, const void *want, size_t len)
+{
+	return zx_differs(pid, zx_ptr(addr), want, len) == -1;
+}
+
+TEST_F_TIMEOUT(moved, mapping_changed_while_a_write_is_held, 300)
+{
+	static uint8_t src[2 * PAGE], t0[PAGE], t1[PAGE], zero[PAGE], back[2 * PAGE];
+	struct race_call c = { 0 };
+	pid_t pid = self->target.pid;
+	uint64_t at = 0;
+	bool old0;
+
+	race_stall_expect(&self->st, src);
+	zx_fill(t0, PAGE, T_SEED);
+	zx_fill(t1, PAGE, T_SEED + 1);
+	ASSERT_EQ(0, race_write_start(&c, self->h, zx_ptr(self->m.region), self->st.base,
+				      2 * PAGE, 0));
+	if (variant->target_stall) {
+		ASSERT_EQ(0, race_uffd_wait(self->uffd, c.done[0], &at))
+			TH_LOG("the write returned (%d) before it was held", c.ret);
+		ASSERT_EQ(zx_ptr(self->m.region + PAGE), at);
+	} else {
+		ASSERT_EQ(0, race_uffd_wait(self->st.uffd, c.done[0], &at))
+			TH_LOG("the write returned (%d) before it was held", c.ret);
+		ASSERT_EQ(race_stall_page(&self->st), at);
+	}
+
+	ASSERT_EQ(0, race_proc_do(&self->target, variant->change, NULL));
+	ASSERT_FALSE(race_call_returned(&c));
+	if (variant->target_stall) {
+		/* The page's mapping is gone or moved: wake, do not serve. */
+		ASSERT_EQ(0, race_uffd_wake(self->uffd, at, PAGE));
+	} else {
+		ASSERT_EQ(0, race_stall_serve(&self->st));
+	}
+	race_call_join(&c);
+	/* Whatever is left registered, let it go before reading. */
+	if (self->uffd >= 0) {
+		close(self->uffd);
+		self->uffd = -1;
+	}
+	TH_LOG("held %s, the target %s: ret %d, actual %llu",
+	       variant->target_stall ? "in the pin of its page 1" : "on our page 1",
+	       variant->change == 'r' ? "unmapped and mapped afresh" :
+	       variant->change == 'v' ? "moved the region" : "shrank the region",
+	       c.ret, (unsigned long long)c.actual);
+
+	switch (variant->change) {
+	case 'r':
+		/* Page 1 went to the new mapping, page 0 to exactly one. */
+		EXPECT_EQ(0, c.ret);
+		EXPECT_EQ(2 * PAGE, c.actual);
+		EXPECT_TRUE(target_holds(pid, self->m.region + PAGE, src + PAGE, PAGE));
+		ASSERT_EQ((ssize_t)PAGE, zx_peek(pid, zx_ptr(self->m.region), back, PAGE));
+		old0 = !memcmp(back, zero, PAGE);
+		EXPECT_TRUE(old0 || !memcmp(back, src, PAGE))
+			TH_LOG("the new mapping's page 0 holds neither zeros nor the write");
+		if (!variant->target_stall)
+			EXPECT_TRUE(old0) TH_LOG("page 0 was copied before the change, into the old mapping");
+		if (variant->memfd) {
+			/* The old mapping's memory, still ours to read. */
+			EXPECT_EQ(0, memcmp(self->m.region, old0 ? src : t0, PAGE))
+				TH_LOG("page 0 of the write is in both mappings, or in neither");
+			EXPECT_EQ(0, memcmp(self->m.region + PAGE,
+					    variant->target_stall ? zero : t1, PAGE));
+		}
+		EXPECT_EQ(0, race_proc_do(&self->target, 'k', NULL))
+			TH_LOG("scratch pages faulted in while the write was held hold bytes");
+		break;
+	case 'v':
+		/* Page 0 went where the region went; the rest found a hole. */
+		EXPECT_EQ(0, c.ret);
+		EXPECT_EQ(PAGE, c.actual);
+		EXPECT_EQ(0, memcmp(self->m.region, src, PAGE));
+		EXPECT_EQ(0, memcmp(self->m.region + PAGE,
+				    variant->target_stall ? zero : t1, PAGE));
+		EXPECT_TRUE(target_holds(pid, self->m.b, src, PAGE));
+		EXPECT_EQ(-EIO, zx_peek(pid, zx_ptr(self->m.region), back, 1));
+		break;
+	case 's':
+		EXPECT_EQ(0, c.ret);
+		EXPECT_EQ(PAGE, c.actual);
+		EXPECT_TRUE(target_holds(pid, self->m.region, src, PAGE));
+		EXPECT_EQ(-EIO, zx_peek(pid, zx_ptr(self->m.region + PAGE), back, 1));
+		break;
+	}
+}
+
+/* ---- forced: Dirty COW, the write held ------------------------------------- */
+
+struct cow {
+	uint8_t *priv;		/* MAP_PRIVATE of the file, PROT_READ */
+	uint8_t *shared;	/* MAP_SHARED of the O_RDONLY file, PROT_READ */
+};
+
+static int cow_fn(char cmd, void *arg, int *fd)
+{
+	struct cow *w = arg;
+
+	(void)fd;
+	switch (cmd) {
+	case 0:
+		return 0;
+	case 'n':
+		return madvise(w->priv, 2 * PAGE, MADV_DONTNEED) ? -errno : 0;
+	case 'p':
+		return mprotect(w->priv, 2 * PAGE, PROT_NONE) ? -errno : 0;
+	case 'w':
+		return mprotect(w->priv, 2 * PAGE, PROT_READ | PROT_WRITE) ? -errno : 0;
+	case 'o':
+		return mprotect(w->priv, 2 * PAGE, PROT_READ) ? -errno : 0;
+	}
+	return -EINVAL;
+}
+
+FIXTURE(cow) {
+	char path[256];
+	uint8_t pattern[2 * PAGE];
+	struct cow w;
+	struct race_proc target;
+	struct race_stall st;
+	int h;
+	long long t0;
+};
+
+FIXTURE_VARIANT(cow) {
+	const char *force;	/* force_override during the test */
+	char before;		/* the target's command before the write (or 0) */
+	char change;		/* ... while it is held */
+};
+
+FIXTURE_VARIANT_ADD(cow, dontneed_forced) { .force = "always", .change = 'n' };
+FIXTURE_VARIANT_ADD(cow, prot_none_forced) { .force = "always", .change = 'p' };
+FIXTURE_VARIANT_ADD(cow, prot_rw_forced) { .force = "always", .change = 'w' };
+FIXTURE_VARIANT_ADD(cow, made_read_only_unforced) {
+	.force = "never", .before = 'w', .change = 'o',
+};
+
+FIXTURE_SETUP(cow)
+{
+	int fd, ret;
+
+	self->t0 = zx_now_ms();
+	self->target.pid = -1;
+	self->h = self->st.uffd = -1;
+	self->path[0] = '\0';
+	ASSERT_EQ(0, race_stall_new(&self->st, 2, 1, SRC_SEED));
+	ASSERT_EQ(0, make_file(self->path, sizeof(self->path), self->pattern));
+	fd = open(self->path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	self->w.priv = mmap(NULL, 2 * PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
+	self->w.shared = mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	ASSERT_NE(MAP_FAILED, self->w.priv);
+	ASSERT_NE(MAP_FAILED, self->w.shared);
+	ASSERT_LT(0, race_proc_start(&self->target, cow_fn, &self->w));
+	ASSERT_EQ(0, race_proc_answer(&self->target, &ret, NULL));
+	ASSERT_EQ(0, ret);
+	self->h = zx_handle(self->target.pid, ZXPROC_RIGHT_WRITE);
+	ASSERT_LE(0, self->h);
+	ASSERT_EQ(0, zx_write_file(FORCE_PARAM, variant->force));
+}
+
+FIXTURE_TEARDOWN(cow)
+{
+	/* The module's default, for the suites that follow in this guest. */
+	zx_write_file(FORCE_PARAM, "always");
+	race_proc_end(&self->target);
+	race_stall_free(&self->st);
+	if (self->h >= 0)
+		close(self->h);
+	if (self->path[0])
+		unlink(self->path);
+	TH_LOG("%s: %lld ms", _metadata->name, zx_now_ms() - self->t0);
+}
+
+TEST_F_TIMEOUT(cow, file_mapping_changed_while_a_write_is_held, 300)
+{
+	static uint8_t src[2 * PAGE], want[2 * PAGE], after[2 * PAGE];
+	bool forced = !strcmp(variant->force, "always");
+	struct race_call c = { 0 };
+	pid_t pid = self->target.pid;
+	uint64_t at = 0, actual;
+	int fd;
+
+	race_stall_expect(&self->st, src);
+	if (variant->before)
+		ASSERT_EQ(0, race_proc_do(&self->target, variant->before, NULL));
+	ASSERT_EQ(0, race_write_start(&c, self->h, zx_ptr(self->w.priv), self->st.base,
+				      2 * PAGE, 0));
+	ASSERT_EQ(0, race_uffd_wait(self->st.uffd, c.done[0], &at))
+		TH_LOG("the write returned (%d) before it was held", c.ret);
+	/* Page 0 is written, in the target's private copy of it. */
+	ASSERT_TRUE(target_holds(pid, self->w.priv, src, PAGE));
+	ASSERT_EQ(0, race_proc_do(&self->target, variant->change, NULL));
+	ASSERT_FALSE(race_call_returned(&c));
+	ASSERT_EQ(0, race_stall_serve(&self->st));
+	race_call_join(&c);
+	TH_LOG("force_override=%s, the mapping changed (%c) while held: ret %d, actual %llu",
+	       variant->force, variant->change, c.ret, (unsigned long long)c.actual);
+
+	EXPECT_EQ(0, c.ret);
+	memcpy(want, src, 2 * PAGE);
+	if (forced) {
+		EXPECT_EQ(2 * PAGE, c.actual);
+		if (variant->change == 'n')	/* page 0's copy dropped */
+			memcpy(want, self->pattern, PAGE);
+	} else {
+		/* Read-only again, and not forced: the write ends there. */
+		EXPECT_EQ(PAGE, c.actual);
+		memcpy(want + PAGE, self->pattern + PAGE, PAGE);
+	}
+	ASSERT_EQ(0, race_proc_do(&self->target, 'o', NULL));
+	EXPECT_TRUE(target_holds(pid, self->w.priv, want, 2 * PAGE));
+
+	/* The file, its shared mapping and its page cache never change. */
+	actual = ZX_SENTINEL;
+	EXPECT_EQ(-EACCES, zx_write(self->h, zx_ptr(self->w.shared), src, 64, &actual));
+	EXPECT_EQ(0ULL, (unsigned long long)actual);
+	EXPECT_TRUE(target_holds(pid, self->w.shared, self->pattern, 2 * PAGE));
+	EXPECT_EQ(0, memcmp(self->w.shared, self->pattern, 2 * PAGE));
+	fd = open(self->path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)sizeof(after), pread(fd, after, sizeof(after), 0));
+	close(fd);
+	EXPECT_EQ(0, memcmp(self->pattern, after, sizeof(after)));
+}
+
+RACE_HARNESS_MAIN

@@ -1,15 +1,49 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the race suites (tests/races/NAME_test.c) share: payload slots
- * that say which write put them there, a writer's progress counters in
- * memory shared between processes, and iteration counts.
+ * What the race suites (tests/races/NAME_test.c, and the race tests of
+ * tests/module, tests/lifetime and tests/userlib) share.
  *
- * The central idea: a byte that lands where it must not is only visible
- * if every byte can be traced back to the write that stored it.  Each
- * write stores whole 64-byte slots carrying its sequence number and a
- * checksum, so a checker can tell "zero (never written)", "written by
- * write k" and "garbage" apart, and can compare k with the writer's
- * progress counters at the time a mapping was made.
+ * Forced interleavings.  A race test says which interleavings it covers
+ * and forces each one: it holds one side at a known point, makes the
+ * other side do its part, then lets the first go on, and asserts the
+ * safety property of that interleaving.  Nothing is left to timing:
+ *
+ *  - userfaultfd stalls.  A page registered with a userfaultfd (MISSING)
+ *    and not yet present holds whoever touches it until the test serves
+ *    it, and the test learns the moment: it reads the fault event.  A
+ *    stalled page in the caller's own buffer holds a zxproc call after
+ *    its arguments were copied in and its handle checked, and (for a
+ *    copy) after the bytes before that page were copied, with no target
+ *    page pinned (module/copy.c faults the caller's buffer in only after
+ *    unpinning).  A stalled page of the target holds the call inside
+ *    pin_user_pages_remote(), after the target check, with the target's
+ *    mmap_lock dropped (module/pin.c).  race_stall_*() and race_uffd_*().
+ *  - Pipes and sockets as barriers (race_target_*()): the other side
+ *    acts on a command and says when it is done.
+ *  - Close-on-exec descriptors: EOF on a pipe whose write end only the
+ *    target holds, close-on-exec, says its exec is past the switch of
+ *    address spaces (the kernel closes those descriptors after it).
+ *  - seccomp user notification and ns_last_pid (tests/userlib/pidfd_test).
+ *
+ * Waits have no time limit of their own: a side that never gets to its
+ * point hangs the test until the harness's timeout, which is the only
+ * bound, and never the proof.  A wait also watches the other side's
+ * completion, so a call that returns without stalling fails at once,
+ * with a message.
+ *
+ * Soak.  The random sweeps these suites used to rely on (at least
+ * 10,000 iterations each, "both outcomes happened") are kept as stress
+ * tests whose names start with "soak_".  They are registered only when
+ * ZXPROC_SOAK=1 (make soak): without it they are not part of the suite
+ * at all, neither run nor reported, so they count as neither passed nor
+ * skipped.  Nothing the normal suite claims depends on them.  End a
+ * suite with RACE_HARNESS_MAIN instead of TEST_HARNESS_MAIN.
+ *
+ * Payload slots (used by the sweeps): a byte that lands where it must
+ * not is only visible if every byte can be traced back to the write that
+ * stored it.  Each write stores whole 64-byte slots carrying its
+ * sequence number and a checksum, so a checker can tell "zero (never
+ * written)", "written by write k" and "garbage" apart.
  *
  * The raw interface helpers (zx_*) come from tests/module/helpers.h, so
  * the two families of suites speak to the module the same way.
@@ -17,16 +51,78 @@
 #ifndef ZXPROC_TESTS_RACES_RACE_H
 #define ZXPROC_TESTS_RACES_RACE_H
 
+#include <linux/userfaultfd.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 
 #include "../module/helpers.h"
+#include "kselftest_harness.h"
+
+/* ---- the soak switch ---------------------------------------------------- */
+
+/* Is this a soak run (ZXPROC_SOAK=1, make soak)? */
+static inline bool race_soak(void)
+{
+	const char *s = getenv("ZXPROC_SOAK");
+
+	return s && !strcmp(s, "1");
+}
 
 /*
- * Iterations of each race.  The issue asks for at least 10,000; a
- * bigger ZXPROC_RACE_ITERATIONS runs longer (a smaller one is refused,
- * so a figure printed by a suite always means what SECURITY.md says).
+ * TEST_HARNESS_MAIN, but tests named soak_* are taken off the harness's
+ * lists first unless race_soak(): not run, not counted, not in the plan.
+ * (The list is the harness's own: next is NULL-terminated, prev of the
+ * head points at the tail.)
+ */
+#define RACE_HARNESS_MAIN \
+	static void __attribute__((constructor)) \
+	__constructor_order_last(void) \
+	{ \
+		if (!__constructor_order) \
+			__constructor_order = _CONSTRUCTOR_ORDER_BACKWARD; \
+	} \
+	static void race_unlink(struct __fixture_metadata *f, \
+				struct __test_metadata *t) \
+	{ \
+		if (t == f->tests) { \
+			f->tests = t->next; \
+			if (f->tests) \
+				f->tests->prev = t->prev; \
+		} else { \
+			t->prev->next = t->next; \
+			if (t->next) \
+				t->next->prev = t->prev; \
+			else \
+				f->tests->prev = t->prev; \
+		} \
+	} \
+	int main(int argc, char **argv) \
+	{ \
+		struct __fixture_metadata *f; \
+		struct __test_metadata *t, *next; \
+		\
+		for (f = __fixture_list; f && !race_soak(); f = f->next) \
+			for (t = f->tests; t; t = next) { \
+				next = t->next; \
+				if (!strncmp(t->name, "soak_", 5)) \
+					race_unlink(f, t); \
+			} \
+		return RACE_HARNESS_RUN(argc, argv); \
+	}
+
+/* The harness's runner: the project's wrapper's, when it is the one in use. */
+#ifdef ZXPROC_KSELFTEST_HARNESS_H
+#define RACE_HARNESS_RUN zxproc_harness_run
+#else
+#define RACE_HARNESS_RUN test_harness_run
+#endif
+
+/*
+ * Iterations of each soak sweep.  At least 10,000; a bigger
+ * ZXPROC_RACE_ITERATIONS runs longer (a smaller one is refused, so a
+ * figure printed by a sweep always means what SECURITY.md says).
  */
 #define RACE_MIN_ITERATIONS 10000UL
 
@@ -38,7 +134,7 @@ static inline unsigned long race_iterations(void)
 	return n > RACE_MIN_ITERATIONS ? n : RACE_MIN_ITERATIONS;
 }
 
-/* Monotonic time in microseconds. */
+/* Monotonic time in microseconds (logs, and the soak sweeps' phases). */
 static inline long long race_now_us(void)
 {
 	struct timespec ts;
@@ -47,7 +143,361 @@ static inline long long race_now_us(void)
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* ---- payload slots ---------------------------------------------------- */
+/* ---- userfaultfd ------------------------------------------------------- */
+
+#define RACE_PAGE 4096UL
+
+/*
+ * A new userfaultfd of this process, close-on-exec, that also handles
+ * faults the kernel takes on our behalf (no UFFD_USER_MODE_ONLY: needs
+ * CAP_SYS_PTRACE, or vm.unprivileged_userfaultfd).  Non-blocking: poll()
+ * answers EPOLLERR on a blocking one.  fd or -errno.
+ */
+static inline int race_uffd_new(void)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, UFFDIO_API, &api)) {
+		int err = errno;
+
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+/* Register [addr, addr + len) (page-aligned, not present): 0 or -errno. */
+static inline int race_uffd_register(int uffd, const void *addr, size_t len)
+{
+	struct uffdio_register reg = {
+		.range = { .start = zx_ptr(addr), .len = len },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+
+	return ioctl(uffd, UFFDIO_REGISTER, &reg) ? -errno : 0;
+}
+
+/*
+ * Wait for the next fault on @uffd; its page address in *@addr.  If
+ * @done (a descriptor that becomes readable, or hangs up, when the side
+ * that should fault has finished instead) fires first: -ECANCELED.
+ * No time limit (see the top of this file).
+ */
+static inline int race_uffd_wait(int uffd, int done, uint64_t *addr)
+{
+	struct uffd_msg msg;
+
+	for (;;) {
+		struct pollfd p[2] = { { uffd, POLLIN, 0 }, { done, POLLIN, 0 } };
+		ssize_t n;
+
+		if (poll(p, done >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (p[0].revents & POLLIN) {
+			n = read(uffd, &msg, sizeof(msg));
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			if (n != (ssize_t)sizeof(msg))
+				return n < 0 ? -errno : -EIO;
+			if (msg.event != UFFD_EVENT_PAGEFAULT)
+				return -EPROTO;
+			*addr = msg.arg.pagefault.address & ~(RACE_PAGE - 1);
+			return 0;
+		}
+		if (p[0].revents)
+			return -EIO;
+		if (done >= 0 && p[1].revents)
+			return -ECANCELED;
+	}
+}
+
+/*
+ * Serve the page at @addr with a copy of @src (one page), waking who
+ * waits on it.  Works on the userfaultfd's address space from any
+ * process, for as long as anything holds that address space's users
+ * (a zxproc call in it does).  0 or -errno.
+ */
+static inline int race_uffd_copy(int uffd, uint64_t addr, const void *src)
+{
+	struct uffdio_copy c = {
+		.dst = addr, .src = zx_ptr(src), .len = RACE_PAGE,
+	};
+
+	return ioctl(uffd, UFFDIO_COPY, &c) ? -errno : 0;
+}
+
+/* Wake whoever waits on [addr, addr + len) without serving it. */
+static inline int race_uffd_wake(int uffd, uint64_t addr, size_t len)
+{
+	struct uffdio_range r = { .start = addr, .len = len };
+
+	return ioctl(uffd, UFFDIO_WAKE, &r) ? -errno : 0;
+}
+
+/* ---- a buffer of ours that stalls --------------------------------------- */
+
+/*
+ * @pages pages of this process, pattern @seed, except page @at: not
+ * present, registered with @uffd.  Whatever reads page @at waits until
+ * race_stall_serve() gives it its pattern bytes.
+ */
+struct race_stall {
+	int uffd;
+	uint8_t *base;
+	size_t pages;
+	size_t at;
+	unsigned int seed;
+};
+
+static inline int race_stall_new(struct race_stall *s, size_t pages, size_t at,
+				 unsigned int seed)
+{
+	int ret;
+
+	s->uffd = -1;
+	s->pages = pages;
+	s->at = at;
+	s->seed = seed;
+	s->base = mmap(NULL, pages * RACE_PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (s->base == MAP_FAILED)
+		return -errno;
+	zx_fill(s->base, pages * RACE_PAGE, seed);
+	if (madvise(s->base + at * RACE_PAGE, RACE_PAGE, MADV_DONTNEED))
+		return -errno;
+	s->uffd = race_uffd_new();
+	if (s->uffd < 0)
+		return s->uffd;
+	ret = race_uffd_register(s->uffd, s->base + at * RACE_PAGE, RACE_PAGE);
+	return ret;
+}
+
+/* The address of the page that stalls. */
+static inline uint64_t race_stall_page(const struct race_stall *s)
+{
+	return zx_ptr(s->base + s->at * RACE_PAGE);
+}
+
+/* What the whole buffer holds once served: its pattern. */
+static inline void race_stall_expect(const struct race_stall *s, uint8_t *out)
+{
+	zx_fill(out, s->pages * RACE_PAGE, s->seed);
+}
+
+/* Give the stalled page its pattern bytes; 0 or -errno. */
+static inline int race_stall_serve(const struct race_stall *s)
+{
+	static uint8_t page[RACE_PAGE];
+	size_t i;
+
+	for (i = 0; i < RACE_PAGE; i++)
+		page[i] = zx_pattern_byte(s->seed, s->at * RACE_PAGE + i);
+	return race_uffd_copy(s->uffd, race_stall_page(s), page);
+}
+
+static inline void race_stall_free(struct race_stall *s)
+{
+	if (s->uffd >= 0)
+		close(s->uffd);
+	if (s->base && s->base != MAP_FAILED)
+		munmap(s->base, s->pages * RACE_PAGE);
+}
+
+/* ---- a call in a thread of ours ----------------------------------------- */
+
+/*
+ * One zxproc call run by a thread, so that the test's own thread can act
+ * while the call is held.  done[0] becomes readable when it returned.
+ */
+struct race_call {
+	pthread_t thread;
+	int done[2];
+	int (*fn)(struct race_call *);
+	/* The call's arguments and results, for fn to use. */
+	int h;
+	unsigned long cmd;
+	uint64_t addr;
+	const void *buf;
+	uint64_t len;
+	uint32_t flags;
+	uint64_t actual;
+	int ret;
+	void *arg;
+};
+
+static inline void *race_call_main(void *p)
+{
+	struct race_call *c = p;
+
+	c->ret = c->fn(c);
+	if (write(c->done[1], "d", 1) != 1)
+		c->ret = -EPIPE;
+	return NULL;
+}
+
+/* A zxproc_mem call: c->cmd (WRITE or READ) with the fields above. */
+static inline int race_call_mem(struct race_call *c)
+{
+	return zx_mem(c->h, c->cmd, c->addr, (void *)c->buf, c->len, c->flags,
+		      &c->actual);
+}
+
+/* Start @fn (race_call_mem if NULL) in a new thread; 0 or -errno. */
+static inline int race_call_start(struct race_call *c, int (*fn)(struct race_call *))
+{
+	c->fn = fn ? fn : race_call_mem;
+	c->ret = -EINPROGRESS;
+	c->actual = ZX_SENTINEL;
+	if (pipe2(c->done, O_CLOEXEC))
+		return -errno;
+	return -pthread_create(&c->thread, NULL, race_call_main, c);
+}
+
+/* Start a write of @len bytes from @buf to @addr through @h. */
+static inline int race_write_start(struct race_call *c, int h, uint64_t addr,
+				   const void *buf, uint64_t len, uint32_t flags)
+{
+	c->h = h;
+	c->cmd = ZXPROC_IOC_WRITE;
+	c->addr = addr;
+	c->buf = buf;
+	c->len = len;
+	c->flags = flags;
+	return race_call_start(c, NULL);
+}
+
+/* Has the call returned already?  (Without waiting.) */
+static inline bool race_call_returned(const struct race_call *c)
+{
+	struct pollfd p = { c->done[0], POLLIN, 0 };
+
+	return poll(&p, 1, 0) == 1;
+}
+
+/* Wait for the call to return; its result. */
+static inline int race_call_join(struct race_call *c)
+{
+	pthread_join(c->thread, NULL);
+	close(c->done[0]);
+	close(c->done[1]);
+	return c->ret;
+}
+
+/* ---- a process that acts on commands ------------------------------------ */
+
+/*
+ * A forked process (a target, or a caller) driven over a SOCK_SEQPACKET
+ * socket: it runs @fn(0, @arg, &fd) once to set up, then @fn(c, ...)
+ * for every command byte c the test sends, and answers each with fn's
+ * int (and the descriptor fn put in fd, if any).  A command that ends
+ * the process (exit, exec) has no answer.  The process dies with the
+ * test (PR_SET_PDEATHSIG), and exits when the socket closes.
+ */
+typedef int (*race_proc_fn)(char cmd, void *arg, int *fd);
+
+struct race_proc {
+	pid_t pid;
+	int sock;
+};
+
+static inline pid_t race_proc_start(struct race_proc *p, race_proc_fn fn, void *arg)
+{
+	pid_t parent = getpid();
+	int sv[2];
+
+	p->pid = -1;
+	p->sock = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		return -errno;
+	p->pid = fork();
+	if (p->pid < 0)
+		return -errno;
+	if (p->pid == 0) {
+		char cmd = 0;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
+		close(sv[0]);
+		for (;;) {
+			int fd = -1, ret = fn(cmd, arg, &fd);
+
+			if (zx_send_with_fd(sv[1], &ret, sizeof(ret),
+					    fd >= 0 ? &fd : NULL, MSG_NOSIGNAL) != sizeof(ret))
+				_exit(2);
+			if (fd >= 0)
+				close(fd);
+			if (read(sv[1], &cmd, 1) != 1)
+				_exit(0);
+		}
+	}
+	close(sv[1]);
+	p->sock = sv[0];
+	return p->pid;
+}
+
+/*
+ * The answer to the last command (or to the set-up): fn's int, and in
+ * *@fd (if not NULL) the descriptor it sent, or -1.  0 or -errno
+ * (-EPIPE: the process ended without answering).
+ */
+static inline int race_proc_answer(struct race_proc *p, int *result, int *fd)
+{
+	int got = -1;
+	ssize_t n = zx_recv_with_fd(p->sock, result, sizeof(*result), &got);
+
+	if (fd)
+		*fd = got;
+	else if (got >= 0)
+		close(got);
+	if (n == (ssize_t)sizeof(*result))
+		return 0;
+	return n == 0 ? -EPIPE : (n < 0 ? -errno : -EPROTO);
+}
+
+/* Send command @cmd (no waiting); 0 or -errno. */
+static inline int race_proc_send(struct race_proc *p, char cmd)
+{
+	return send(p->sock, &cmd, 1, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+}
+
+/* Send @cmd and wait for its answer; fn's int, or a -errno of our own. */
+static inline int race_proc_do(struct race_proc *p, char cmd, int *fd)
+{
+	int result, ret = race_proc_send(p, cmd);
+
+	if (!ret)
+		ret = race_proc_answer(p, &result, fd);
+	return ret ? ret : result;
+}
+
+static inline void race_proc_end(struct race_proc *p)
+{
+	zx_reap(p->pid);
+	p->pid = -1;
+	if (p->sock >= 0)
+		close(p->sock);
+	p->sock = -1;
+}
+
+/* ---- pids --------------------------------------------------------------- */
+
+/* The next fork() in our pid namespace gets @pid if it is free (root). */
+static inline int race_next_pid_is(pid_t pid)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%d", pid - 1);
+	return zx_write_file("/proc/sys/kernel/ns_last_pid", buf);
+}
+
+/* ---- payload slots (the soak sweeps) ------------------------------------ */
 
 #define RACE_SLOT 64
 #define RACE_MAGIC 0x7a7870726f633a21ULL	/* "zxproc:!" */

@@ -6,6 +6,15 @@
  * are forced into reuse through /proc/sys/kernel/ns_last_pid (we are
  * root in the guest).  Each process carries a marker, read back through
  * the handle, that says which process a handle really names.
+ *
+ * The race is forced at every point of the call: a seccomp
+ * user-notification filter holds each system call the library makes,
+ * at its entry, and the pid is recycled (the process killed and reaped,
+ * a new one forked onto its pid) while the Nth is held, for every N.
+ * The old sweep (60 rounds with sleeps of -9 ms .. +9 ms between the
+ * open and the recycling, asserting both outcomes happened) is
+ * soak_open_during_pid_reuse, run only with ZXPROC_SOAK=1 (see
+ * tests/races/race.h).
  */
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -18,6 +27,7 @@
 
 #include "kselftest_harness.h"
 #include "target.h"
+#include "../races/race.h"
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL
@@ -45,17 +55,7 @@ static uint64_t marker_of(zx_handle_t h, zx_status_t *status)
 /* The next fork() gets @pid (when it is free): 0 or -errno. */
 static int next_pid_is(pid_t pid)
 {
-	char text[32];
-	int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
-	int len = snprintf(text, sizeof(text), "%d", pid - 1);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, (size_t)len) != len)
-		ret = -errno;
-	close(fd);
-	return ret;
+	return race_next_pid_is(pid);
 }
 
 static pid_t spawn_marked(uint64_t value)
@@ -316,7 +316,7 @@ FIXTURE_TEARDOWN(race)
  * reached; by pid (odd rounds, for comparison) it is, whenever the open
  * lands after the new fork.
  */
-TEST_F_TIMEOUT(race, open_during_pid_reuse, 600)
+TEST_F_TIMEOUT(race, soak_open_during_pid_reuse, 600)
 {
 	const int rounds = 60;
 	int pidfd_ok = 0, pidfd_refused = 0, naive_old = 0, naive_stranger = 0;
@@ -505,4 +505,245 @@ TEST(reuse_forced_mid_call_by_pidfd)
 	target_reap(sv.fresh);
 }
 
-TEST_HARNESS_MAIN
+/*
+ * Every point of the call.  A thread of ours makes the call under a
+ * seccomp filter that hands each of its system calls (all but those of
+ * its own exit) to us, held at entry; we let them go one by one, and
+ * while the @at-th is held, recycle the pid: kill and reap the process,
+ * fork a new one onto its pid.  @at = -1: never (a dry run, which
+ * records the calls); @at past the last: after the call returned.
+ */
+struct trap {
+	/* The listener, from the calling thread (futexes: never held). */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int listener;		/* -2: not yet */
+	bool by_pidfd;
+	int pidfd;
+	pid_t old, fresh;
+	int at, seen;
+	int nrs[64];
+	zx_status_t st;
+	zx_handle_t h;
+};
+
+/* Kill and reap @t->old, fork a process with marker 2 onto its pid. */
+static int recycle(struct trap *t)
+{
+	int tries;
+
+	target_reap(t->old);
+	for (tries = 0; tries < 20; tries++) {
+		if (next_pid_is(t->old))
+			return -1;
+		t->fresh = spawn_marked(2);
+		if (t->fresh == t->old)
+			return 0;
+		target_reap(t->fresh);	/* someone else took it: again */
+	}
+	return -1;
+}
+
+static void *trapped_call(void *arg)
+{
+	static const int free_nrs[] = {
+		__NR_exit, __NR_exit_group, __NR_futex, __NR_madvise,
+		__NR_munmap, __NR_rt_sigprocmask, __NR_set_robust_list,
+	};
+	struct sock_filter code[16];
+	struct sock_fprog prog = { .filter = code };
+	struct trap *t = arg;
+	unsigned int i, n = 0;
+	int listener;
+
+	code[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						 offsetof(struct seccomp_data, nr));
+	for (i = 0; i < sizeof(free_nrs) / sizeof(free_nrs[0]); i++)
+		code[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+							 (unsigned int)free_nrs[i],
+							 (uint8_t)(sizeof(free_nrs) / sizeof(free_nrs[0]) - i), 0);
+	code[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
+	code[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	prog.len = (unsigned short)n;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		listener = -1;
+	else
+		listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+					SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	pthread_mutex_lock(&t->lock);
+	t->listener = listener;
+	pthread_cond_signal(&t->cond);
+	pthread_mutex_unlock(&t->lock);
+	if (listener < 0)
+		return NULL;
+	t->h = 77;
+	if (t->by_pidfd)
+		t->st = zxproc_process_open_pidfd(t->pidfd, ZX_RIGHT_READ, &t->h);
+	else
+		t->st = zxproc_process_open(t->old, ZX_RIGHT_READ, &t->h);
+	return NULL;
+}
+
+/* Run one call, this thread its supervisor.  0, or -1 when forcing failed. */
+static int trapped_run(struct trap *t)
+{
+	struct seccomp_notif req;
+	struct seccomp_notif_resp resp;
+	pthread_t thread;
+	int ret = 0;
+
+	t->seen = 0;
+	t->fresh = -1;
+	t->listener = -2;
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->cond, NULL);
+	if (pthread_create(&thread, NULL, trapped_call, t))
+		return -1;
+	pthread_mutex_lock(&t->lock);
+	while (t->listener == -2)
+		pthread_cond_wait(&t->cond, &t->lock);
+	pthread_mutex_unlock(&t->lock);
+	/* Until the filter's only thread is gone (EPOLLHUP). */
+	while (t->listener >= 0) {
+		struct pollfd p = { t->listener, POLLIN, 0 };
+
+		if (poll(&p, 1, -1) < 0)
+			continue;
+		if (!(p.revents & POLLIN)) {
+			if (p.revents)
+				break;
+			continue;
+		}
+		memset(&req, 0, sizeof(req));
+		if (ioctl(t->listener, SECCOMP_IOCTL_NOTIF_RECV, &req))
+			continue;
+		if (t->seen == t->at && recycle(t))
+			ret = -1;
+		if (t->seen < (int)(sizeof(t->nrs) / sizeof(t->nrs[0])))
+			t->nrs[t->seen] = req.data.nr;
+		t->seen++;
+		memset(&resp, 0, sizeof(resp));
+		resp.id = req.id;
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		ioctl(t->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	}
+	pthread_join(thread, NULL);
+	if (t->listener < 0)
+		return -1;
+	close(t->listener);
+	/* After the call returned. */
+	if (t->at >= t->seen && recycle(t))
+		ret = -1;
+	return ret;
+}
+
+/* The system calls of the dry run, for the log. */
+static const char *nr_list(const struct trap *t)
+{
+	static char text[512];
+	size_t n = 0;
+	int i;
+
+	text[0] = '\0';
+	for (i = 0; i < t->seen && i < 64 && n < sizeof(text) - 8; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, " %d", t->nrs[i]);
+	return text;
+}
+
+/*
+ * By pidfd, the pid recycled at each system call of the call (held at
+ * its entry), and after it: refused (NOT_FOUND, nothing handed out)
+ * wherever it happened during the call; a handle from before the
+ * recycling names the old process (BAD_STATE), never the stranger.
+ */
+TEST_F_TIMEOUT(race, reuse_at_every_system_call_of_open_by_pidfd, 300)
+{
+	struct trap t = { .by_pidfd = true, .at = -1 };
+	int calls, i;
+	zx_status_t rs;
+
+	/* The dry run: which calls, and the open works. */
+	t.old = spawn_marked(1);
+	ASSERT_LT(0, t.old);
+	t.pidfd = pidfd_open(t.old, 0);
+	ASSERT_LE(0, t.pidfd);
+	t.at = 1000;
+	ASSERT_EQ(0, trapped_run(&t));
+	ASSERT_EQ(ZX_OK, t.st);
+	EXPECT_EQ(ZX_ERR_BAD_STATE, (marker_of(t.h, &rs), rs));
+	zx_handle_close(t.h);
+	close(t.pidfd);
+	target_reap(t.fresh);
+	calls = t.seen;
+	TH_LOG("zxproc_process_open_pidfd() makes %d system calls:%s", calls, nr_list(&t));
+	ASSERT_LT(0, calls);
+
+	for (i = 0; i < calls; i++) {
+		t = (struct trap){ .by_pidfd = true, .at = i };
+		t.old = spawn_marked(1);
+		ASSERT_LT(0, t.old);
+		t.pidfd = pidfd_open(t.old, 0);
+		ASSERT_LE(0, t.pidfd);
+		ASSERT_EQ(0, trapped_run(&t)) TH_LOG("call %d: could not recycle the pid", i);
+		ASSERT_EQ(t.old, t.fresh);
+		EXPECT_EQ(ZX_ERR_NOT_FOUND, t.st)
+			TH_LOG("recycled at system call %d (nr %d): %s", i, t.nrs[i],
+			       zx_status_get_string(t.st));
+		EXPECT_EQ(77u, t.h);
+		if (t.st == ZX_OK) {
+			TH_LOG("the handle reads marker %llu",
+			       (unsigned long long)marker_of(t.h, &rs));
+			zx_handle_close(t.h);
+		}
+		close(t.pidfd);
+		target_reap(t.fresh);
+	}
+}
+
+/*
+ * By pid, for comparison: recycled at or before the PROCESS_OPEN ioctl
+ * (held at its entry), the handle names the stranger (marker 2); after
+ * it, the old process (BAD_STATE).  Both sides of the race, each forced.
+ */
+TEST_F_TIMEOUT(race, reuse_at_every_system_call_of_open_by_pid, 300)
+{
+	struct trap t = { .at = 1000 };
+	int calls, ioctl_at = -1, i;
+	zx_status_t rs;
+	uint64_t m;
+
+	t.old = spawn_marked(1);
+	ASSERT_LT(0, t.old);
+	ASSERT_EQ(0, trapped_run(&t));
+	ASSERT_EQ(ZX_OK, t.st);
+	zx_handle_close(t.h);
+	target_reap(t.fresh);
+	calls = t.seen;
+	for (i = 0; i < calls && ioctl_at < 0; i++)
+		if (t.nrs[i] == __NR_ioctl)
+			ioctl_at = i;
+	TH_LOG("zxproc_process_open() makes %d system calls:%s; the ioctl is #%d",
+	       calls, nr_list(&t), ioctl_at);
+	ASSERT_LE(0, ioctl_at);
+
+	for (i = 0; i <= calls; i++) {
+		t = (struct trap){ .at = i };
+		t.old = spawn_marked(1);
+		ASSERT_LT(0, t.old);
+		ASSERT_EQ(0, trapped_run(&t)) TH_LOG("call %d: could not recycle the pid", i);
+		ASSERT_EQ(t.old, t.fresh);
+		ASSERT_EQ(ZX_OK, t.st) TH_LOG("recycled at system call %d", i);
+		m = marker_of(t.h, &rs);
+		if (i <= ioctl_at) {
+			EXPECT_EQ(2u, m) TH_LOG("recycled at system call %d: %s", i,
+						zx_status_get_string(rs));
+		} else {
+			EXPECT_EQ(ZX_ERR_BAD_STATE, rs) TH_LOG("recycled at system call %d: marker %llu",
+							      i, (unsigned long long)m);
+		}
+		zx_handle_close(t.h);
+		target_reap(t.fresh);
+	}
+}
+
+RACE_HARNESS_MAIN

@@ -1,26 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Handles closed, duplicated (dup2 and ZXPROC_IOC_DUPLICATE) and passed
- * over unix sockets while other threads and processes use them.
+ * Descriptors of handles closed, re-pointed (dup2), duplicated
+ * (ZXPROC_IOC_DUPLICATE) and passed over unix sockets while a call
+ * through them is in flight.
  *
  * Two targets: X, whose region is shared with the test (so the test sees
  * every byte that lands there), and Y, which has a private page of its
  * own at the very same address, filled with a sentinel.  Only handles
  * to X ever carry ZXPROC_RIGHT_WRITE; the handle to Y is READ and
- * DUPLICATE only.  Whatever the descriptor games, asserted:
+ * DUPLICATE only.
  *
- *  - Y's page never changes (read through /proc/PID/mem): a write never
- *    reaches a process through a handle without the WRITE right, even
- *    when the descriptor number it used was just re-pointed.
- *  - Every write returns one of: success with the whole length (its
- *    bytes then all in X), EACCES (the number named Y's handle; actual
- *    untouched), EBADF (the number was closed).  A write in flight when
- *    its descriptor is closed completes whole.
- *  - A duplicate carries exactly the rights of one of the two handles,
- *    and the target that goes with them.
- *  - Handles in flight in a unix socket, received, or dropped with the
- *    socket, all end up released: the module's reference count returns
- *    to where it was.
+ * Each interleaving is forced (tests/races/race.h): the call is held on
+ * a stalled page of its own argument or source buffer, after ioctl(2)
+ * took its reference to the file, while the test changes what the
+ * number names.  Asserted:
+ *
+ *  - a held write completes on the handle it started with, whole, when
+ *    its number is re-pointed to Y's handle or closed meanwhile; calls
+ *    started after that use what the number names then (EACCES with
+ *    actual untouched for Y's handle, EBADF for none), and Y's page
+ *    never changes;
+ *  - a DUPLICATE held in its argument's copy-in duplicates the handle
+ *    it started with (X's rights and pid), whatever the number names by
+ *    the time it goes on;
+ *  - a handle whose last descriptor is closed, or whose last reference
+ *    is in flight in a unix socket that is then dropped, lives exactly
+ *    as long as the held call: the module's reference count still
+ *    counts it while the call is held and no longer once it returned.
+ *
+ * The old random sweeps (a dup2/close/duplicate storm, closes at random
+ * moments of a stream of writes, 10,000 handles passed over a socket
+ * while writes run) are soak_* tests, run only with ZXPROC_SOAK=1 (see
+ * race.h).
  */
 #include "race.h"
 #include "kselftest_harness.h"
@@ -29,11 +40,13 @@
 #define REGION (4 * PAGE)
 #define NSLOTS (REGION / RACE_SLOT)
 #define Y_SENTINEL 0xc3
+#define SRC_SEED 0x41
+#define HALF (PAGE / 2)
 
 #define RIGHTS_X (ZXPROC_RIGHT_WRITE | ZXPROC_RIGHT_READ | ZXPROC_RIGHT_DUPLICATE)
 #define RIGHTS_Y (ZXPROC_RIGHT_READ | ZXPROC_RIGHT_DUPLICATE)
 
-/* Outcome counters. */
+/* Outcome counters of the soak sweeps. */
 enum { H_OK, H_EACCES, H_EBADF, H_DUP_X, H_DUP_Y, H_SWAPS, H_PEER_X,
        H_PEER_Y, H_SENT, H_CLOSED_IN_FLIGHT };
 
@@ -42,55 +55,48 @@ FIXTURE(handles) {
 	uint8_t *region;	/* shared with X; Y has its own page here */
 	pid_t x, y;
 	int hx, hy;
+	struct race_stall st;	/* 2 pages, page 1 stalls */
 	long long t0;
 };
 
-/* Y: replace the shared region by a private sentinel page, then wait. */
-static pid_t spawn_y(uint8_t *region)
+/* Y: replace the shared region by a private sentinel page. */
+static int prep_y(void *arg)
 {
-	pid_t pid = zx_fork_tied();
+	uint8_t *region = arg;
 
-	if (pid == 0) {
-		if (mmap(region, REGION, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != region)
-			_exit(2);
-		memset(region, Y_SENTINEL, REGION);
-		for (;;)
-			pause();
-	}
-	return pid;
+	if (mmap(region, REGION, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != region)
+		return -1;
+	memset(region, Y_SENTINEL, REGION);
+	return 0;
 }
 
 FIXTURE_SETUP(handles)
 {
-	uint8_t probe[16];
-
 	self->t0 = zx_now_ms();
+	self->st.uffd = -1;
 	self->sh = race_shared_new();
 	ASSERT_NE(NULL, self->sh);
+	ASSERT_EQ(0, race_stall_new(&self->st, 2, 1, SRC_SEED));
 	self->region = mmap(NULL, REGION, PROT_READ | PROT_WRITE,
 			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->region);
 	self->x = zx_target();
 	ASSERT_LT(0, self->x);
-	self->y = spawn_y(self->region);
+	/* Ready (its sentinel page in place) once it says so. */
+	self->y = zx_target_prep(prep_y, self->region);
 	ASSERT_LT(0, self->y);
 	self->hx = zx_handle(self->x, RIGHTS_X);
 	ASSERT_LE(0, self->hx);
 	self->hy = zx_handle(self->y, RIGHTS_Y);
 	ASSERT_LE(0, self->hy);
-	/* Y is ready once its sentinel is there. */
-	do {
-		usleep(1000);
-		ASSERT_EQ((ssize_t)sizeof(probe),
-			  zx_peek(self->y, zx_ptr(self->region), probe, sizeof(probe)));
-	} while (zx_not_all(probe, Y_SENTINEL, sizeof(probe)) >= 0);
 }
 
 FIXTURE_TEARDOWN(handles)
 {
 	zx_reap(self->x);
 	zx_reap(self->y);
+	race_stall_free(&self->st);
 	TH_LOG("%s: %lld ms", _metadata->name, zx_now_ms() - self->t0);
 }
 
@@ -102,6 +108,194 @@ static bool y_intact(FIXTURE_DATA(handles) *self)
 	return zx_peek(self->y, zx_ptr(self->region), buf, REGION) == (ssize_t)REGION &&
 	       zx_not_all(buf, Y_SENTINEL, REGION) < 0;
 }
+
+/* ---- forced ---------------------------------------------------------------- */
+
+/* A write of PAGE bytes to X's region, held after HALF of them. */
+static int start_held_write(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(handles) *self, struct race_call *c, int fd)
+{
+	uint64_t at = 0;
+	int ret;
+
+	ret = race_write_start(c, fd, zx_ptr(self->region),
+			       self->st.base + PAGE - HALF, PAGE, 0);
+	if (ret)
+		return ret;
+	ret = race_uffd_wait(self->st.uffd, c->done[0], &at);
+	if (ret)
+		TH_LOG("the write returned (%d) before it was held", c->ret);
+	return ret ? ret : (at == race_stall_page(&self->st) ? 0 : -EPROTO);
+}
+
+/* The held write went on, whole, into X's region. */
+static void expect_whole_in_x(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(handles) *self, struct race_call *c)
+{
+	static uint8_t want[2 * PAGE];
+
+	race_stall_expect(&self->st, want);
+	EXPECT_EQ(0, c->ret);
+	EXPECT_EQ(PAGE, c->actual);
+	EXPECT_EQ(0, memcmp(self->region, want + PAGE - HALF, PAGE));
+	EXPECT_TRUE(y_intact(self));
+}
+
+TEST_F(handles, dup2_repoints_the_number_while_a_write_is_held)
+{
+	uint8_t src[64] = { 0x99 };
+	struct race_call c = { 0 };
+	uint64_t actual;
+	int num;
+
+	/* High: no descriptor the test makes meanwhile can take it. */
+	num = fcntl(self->hx, F_DUPFD_CLOEXEC, 512);
+	ASSERT_LE(512, num);
+	ASSERT_EQ(0, start_held_write(_metadata, self, &c, num));
+	ASSERT_EQ(num, dup2(self->hy, num));	/* now names Y, read-only */
+	actual = ZX_SENTINEL;
+	EXPECT_EQ(-EACCES, zx_write(num, zx_ptr(self->region), src, sizeof(src), &actual));
+	EXPECT_EQ(ZX_SENTINEL, actual);
+	ASSERT_EQ(0, close(num));		/* now names nothing */
+	actual = ZX_SENTINEL;
+	EXPECT_EQ(-EBADF, zx_write(num, zx_ptr(self->region), src, sizeof(src), &actual));
+	EXPECT_EQ(ZX_SENTINEL, actual);
+	EXPECT_TRUE(y_intact(self));
+	ASSERT_FALSE(race_call_returned(&c));
+	ASSERT_EQ(0, race_stall_serve(&self->st));
+	race_call_join(&c);
+	expect_whole_in_x(_metadata, self, &c);
+}
+
+static int dup_ioctl(struct race_call *c)
+{
+	int ret = zx_ioctl(c->h, ZXPROC_IOC_DUPLICATE, c->arg);
+
+	c->actual = (uint64_t)ret;
+	return ret;
+}
+
+/*
+ * struct zxproc_dup at the stall boundary: @rights the last word of page
+ * 0, @flags in page 1, which holds the DUPLICATE in its copy-in.  The
+ * number is re-pointed to Y's handle (@close_instead: closed), page 1
+ * served with flags 0: the duplicate is of X's handle.
+ */
+static void held_duplicate(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(handles) *self, bool close_instead)
+{
+	static uint8_t page1[PAGE];
+	struct zxproc_dup *live = (void *)(self->st.base + PAGE - 4);
+	struct race_call c = { .arg = live };
+	struct zxproc_info info;
+	uint8_t src[64];
+	uint64_t at = 0, actual = 0;
+	int d;
+
+	c.h = fcntl(self->hx, F_DUPFD_CLOEXEC, 512);
+	ASSERT_LE(512, c.h);
+	live->rights = ZXPROC_RIGHT_SAME_RIGHTS;
+	memset(page1, 0, sizeof(page1));	/* flags 0 */
+	ASSERT_EQ(0, race_call_start(&c, dup_ioctl));
+	ASSERT_EQ(0, race_uffd_wait(self->st.uffd, c.done[0], &at))
+		TH_LOG("DUPLICATE returned (%d) before it was held", c.ret);
+	if (close_instead) {
+		ASSERT_EQ(0, close(c.h));
+	} else {
+		ASSERT_EQ(c.h, dup2(self->hy, c.h));
+	}
+	ASSERT_EQ(0, race_uffd_copy(self->st.uffd, race_stall_page(&self->st), page1));
+	d = race_call_join(&c);
+	ASSERT_LE(0, d);
+	ASSERT_EQ(0, zx_info(d, &info));
+	EXPECT_EQ(RIGHTS_X, info.rights);
+	EXPECT_EQ(self->x, info.pid);
+	memset(src, 0x5e, sizeof(src));
+	EXPECT_EQ(0, zx_write(d, zx_ptr(self->region), src, sizeof(src), &actual));
+	EXPECT_EQ(0, memcmp(self->region, src, sizeof(src)));
+	EXPECT_TRUE(y_intact(self));
+	close(d);
+	if (!close_instead)
+		close(c.h);
+}
+
+TEST_F(handles, duplicate_held_while_its_number_is_repointed)
+{
+	held_duplicate(_metadata, self, false);
+}
+
+TEST_F(handles, duplicate_held_while_its_number_is_closed)
+{
+	held_duplicate(_metadata, self, true);
+}
+
+/*
+ * The handle's only descriptor is closed while a write through it is
+ * held: the file lives on in the call, and is released when it returns.
+ */
+TEST_F(handles, last_descriptor_closed_while_a_write_is_held)
+{
+	struct race_call c = { 0 };
+	uint8_t src[64] = { 0 };
+	uint64_t actual = ZX_SENTINEL;
+	int base, d;
+
+	base = zx_module_refcnt();
+	ASSERT_LT(0, base);
+	d = zx_dup(self->hx, ZXPROC_RIGHT_SAME_RIGHTS, 0);	/* a file of its own */
+	ASSERT_LE(0, d);
+	ASSERT_EQ(base + 1, zx_module_refcnt());
+	ASSERT_EQ(0, start_held_write(_metadata, self, &c, d));
+	ASSERT_EQ(0, close(d));
+	EXPECT_EQ(-EBADF, zx_write(d, zx_ptr(self->region), src, sizeof(src), &actual));
+	EXPECT_EQ(base + 1, zx_module_refcnt()) TH_LOG("released under a running call");
+	ASSERT_FALSE(race_call_returned(&c));
+	ASSERT_EQ(0, race_stall_serve(&self->st));
+	race_call_join(&c);
+	expect_whole_in_x(_metadata, self, &c);
+	EXPECT_EQ(base, zx_module_refcnt()) TH_LOG("not released after the call");
+}
+
+/*
+ * A handle passed over a unix socket while a write through it is held:
+ * the receiver writes through its copy (the held write does not stand
+ * in its way), then every descriptor is closed and the socket dropped
+ * with one more copy in flight.  The held call keeps the file until it
+ * returns, whole.
+ */
+TEST_F(handles, passed_and_dropped_while_a_write_is_held)
+{
+	struct race_call c = { 0 };
+	uint8_t src[64];
+	uint64_t actual = 0;
+	int base, d, r, sv[2];
+
+	base = zx_module_refcnt();
+	ASSERT_LT(0, base);
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	d = zx_dup(self->hx, ZXPROC_RIGHT_SAME_RIGHTS, 0);
+	ASSERT_LE(0, d);
+	ASSERT_EQ(0, start_held_write(_metadata, self, &c, d));
+	ASSERT_EQ(0, zx_send_fd(sv[0], d));
+	ASSERT_EQ(0, zx_send_fd(sv[0], d));
+	ASSERT_EQ(0, close(d));
+	r = zx_recv_fd(sv[1]);
+	ASSERT_LE(0, r);
+	memset(src, 0x6a, sizeof(src));
+	EXPECT_EQ(0, zx_write(r, zx_ptr(self->region) + 2 * PAGE, src, sizeof(src), &actual));
+	EXPECT_EQ(0, memcmp(self->region + 2 * PAGE, src, sizeof(src)));
+	close(r);
+	close(sv[0]);
+	close(sv[1]);		/* the second copy, still in flight, goes */
+	EXPECT_EQ(base + 1, zx_module_refcnt()) TH_LOG("released under a running call");
+	ASSERT_FALSE(race_call_returned(&c));
+	ASSERT_EQ(0, race_stall_serve(&self->st));
+	race_call_join(&c);
+	expect_whole_in_x(_metadata, self, &c);
+	EXPECT_EQ(base, zx_module_refcnt()) TH_LOG("not released after the call");
+}
+
+/* ---- soak: the sweeps ------------------------------------------------------- */
 
 /* Classify one write's outcome; false on anything not allowed. */
 static bool classify(struct race_shared *sh, int ret, uint64_t actual,
@@ -188,7 +382,7 @@ static void *swap_duplicator(void *arg)
 	return NULL;
 }
 
-TEST_F_TIMEOUT(handles, dup2_and_duplicate_while_writing, 600)
+TEST_F_TIMEOUT(handles, soak_dup2_and_duplicate_while_writing, 600)
 {
 	unsigned long iters = race_iterations(), i;
 	struct race_shared *sh = self->sh;
@@ -302,7 +496,7 @@ static void *close_writer(void *arg)
 	return NULL;
 }
 
-TEST_F_TIMEOUT(handles, close_while_writing, 600)
+TEST_F_TIMEOUT(handles, soak_close_while_writing, 600)
 {
 	unsigned long iters = race_iterations(), i;
 	struct race_shared *sh = self->sh;
@@ -418,7 +612,7 @@ static void *pass_writer(void *arg)
 	return NULL;
 }
 
-TEST_F_TIMEOUT(handles, passed_over_unix_socket_while_writing, 600)
+TEST_F_TIMEOUT(handles, soak_passed_over_unix_socket_while_writing, 600)
 {
 	unsigned long iters = race_iterations(), i, keep = iters - 100;
 	struct race_shared *sh = self->sh;
@@ -492,4 +686,4 @@ TEST_F_TIMEOUT(handles, passed_over_unix_socket_while_writing, 600)
 	EXPECT_LT(0ULL, (unsigned long long)sh->counts[H_PEER_Y]);
 }
 
-TEST_HARNESS_MAIN
+RACE_HARNESS_MAIN
