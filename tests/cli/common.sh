@@ -3,14 +3,18 @@
 # shellcheck disable=SC2034 # the variables set here are the suites' to use
 #
 # Shared by the zxproc command's guest suites (tests/cli/*_test.sh):
-# where the command and its target are, starting a target, checking a
-# command's exit status and message, and reading the target's memory
-# back through /proc/PID/mem, a path that does not go through zxproc.
+# where the command, its target and the module are, starting a target,
+# checking a command's exit status and message, reading the target's
+# memory back through /proc/PID/mem, a path that does not go through
+# zxproc, and putting /dev/zxproc back.
 # Source after tests/lib/tap.sh; needs $top (the source tree).
 
 build=${BUILD:-$top/build}
 zxproc=$build/userlib/zxproc
 target_bin=$build/tests/cli/cli_target
+release=$(</proc/sys/kernel/osrelease)
+# The module tests/vm/run loaded, or this build's.
+ko=${ZXPROC_VM_MODULE:-$build/kernel/$release/zxproc.ko}
 work=$(mktemp -d "${ZXPROC_VM_TMPDIR:-${TMPDIR:-/tmp}}/zxproc-cli.XXXXXX")
 targets=
 
@@ -35,6 +39,15 @@ cleanup_common() {
 	rm -rf "$work"
 }
 
+# Wait (up to 10 s) for a target's "ready" line in LOG; fails without one.
+wait_ready() { # LOG
+	for _ in $(seq 100); do
+		grep -q '^ready$' "$1" && return 0
+		sleep 0.1
+	done
+	grep -q '^ready$' "$1"
+}
+
 # Start a target (cli_target) and wait for its "ready" line.  Sets
 # $tpid and $tlog, and one variable per address it prints: $t_value,
 # $t_buf, $t_edge, $t_guard, $t_roshared, $t_spare, $t_big.
@@ -46,11 +59,7 @@ start_target() { # [BIG-MIB]
 	"$target_bin" "$dir" "$@" >"$tlog" 2>&1 &
 	tpid=$!
 	targets="$targets $tpid"
-	for _ in $(seq 100); do
-		grep -q '^ready$' "$tlog" && break
-		sleep 0.1
-	done
-	grep -q '^ready$' "$tlog" || { diag "target did not start: $(cat "$tlog")"; return 1; }
+	wait_ready "$tlog" || { diag "target did not start: $(cat "$tlog")"; return 1; }
 	t_big=
 	while read -r key addr; do
 		case $key in
@@ -119,4 +128,24 @@ same() { # DESC GOT WANT
 	else
 		not_ok "$1" "got '$2', expected '$3'"
 	fi
+}
+
+# A field of `zxproc status --json`, through python3's JSON parser.
+json_field() { # JSON-TEXT PYTHON-EXPRESSION-OF-d
+	printf '%s' "$1" | python3 -c "import json, sys; d = json.load(sys.stdin); print($2)"
+}
+
+# Put /dev/zxproc back when the module is loaded but the node is gone.
+# shellcheck disable=SC2317 # also called from the suites' EXIT traps
+restore_node() {
+	[ -e /dev/zxproc ] || [ ! -r /sys/class/misc/zxproc/dev ] && return 0
+	# Reload rather than mknod: a node made by mknod is not devtmpfs's,
+	# so it would outlive the next rmmod and leave a stale /dev/zxproc
+	# to the suites that run after this one in the same guest.
+	if rmmod zxproc 2>/dev/null; then
+		insmod "$ko"
+	fi
+	[ -e /dev/zxproc ] || [ ! -r /sys/class/misc/zxproc/dev ] ||
+		mknod -m 0600 /dev/zxproc c "$(cut -d: -f1 /sys/class/misc/zxproc/dev)" \
+			"$(cut -d: -f2 /sys/class/misc/zxproc/dev)"
 }

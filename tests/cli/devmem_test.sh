@@ -37,11 +37,7 @@ time.sleep(1000)
 ' >"$work/py.log" 2>&1 &
 tpid=$!
 targets="$targets $tpid"
-for _ in $(seq 100); do
-	grep -q '^ready$' "$work/py.log" && break
-	sleep 0.1
-done
-if ! grep -q '^ready$' "$work/py.log"; then
+if ! wait_ready "$work/py.log"; then
 	skip "device memory" "cannot map /dev/mem: $(cat "$work/py.log")"
 	done_testing
 fi

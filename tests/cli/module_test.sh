@@ -22,9 +22,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/cli/common.sh
 . "$top/tests/cli/common.sh"
 
-release=$(uname -r)
 mods=/lib/modules/$release
-ko=${ZXPROC_VM_MODULE:-$build/kernel/$release/zxproc.ko}
 conf=/run/modprobe.d/zxproc-cli-test.conf
 # The module's version, from its single source.
 version=$(sed -n 's/^#define ZXPROC_VERSION_[A-Z]* \([0-9]*\)$/\1/p' "$top/uapi/linux/zxproc.h" | paste -sd.)
@@ -62,19 +60,6 @@ index_with() { # yes|no
 	fi
 }
 
-# shellcheck disable=SC2317 # called from restore, in the EXIT trap
-restore_node() {
-	[ -e /dev/zxproc ] || [ ! -r /sys/class/misc/zxproc/dev ] && return 0
-	# Reload rather than mknod: a node made by mknod is not devtmpfs's,
-	# so it would outlive the next rmmod and leave a stale /dev/zxproc
-	# to the suites that run after this one in the same guest.
-	if rmmod zxproc 2>/dev/null; then
-		insmod "$ko"
-	fi
-	[ -e /dev/zxproc ] || [ ! -r /sys/class/misc/zxproc/dev ] ||
-		mknod -m 0600 /dev/zxproc c "$(cut -d: -f1 /sys/class/misc/zxproc/dev)" \
-			"$(cut -d: -f2 /sys/class/misc/zxproc/dev)"
-}
 # shellcheck disable=SC2317 # also called from the EXIT trap
 restore() {
 	exec 9>&- 2>/dev/null || true
@@ -93,11 +78,6 @@ restore() {
 		echo always >/sys/module/zxproc/parameters/force_override
 }
 trap 'on_exit restore' EXIT
-
-# A field of `zxproc status --json`, through python3's JSON parser.
-json_field() { # JSON-TEXT PYTHON-EXPRESSION-OF-d
-	printf '%s' "$1" | python3 -c "import json, sys; d = json.load(sys.stdin); print($2)"
-}
 
 # shellcheck disable=SC2119 # no big mapping needed here
 start_target

@@ -14,21 +14,6 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/cli/common.sh
 . "$top/tests/cli/common.sh"
 
-release=$(uname -r)
-ko=${ZXPROC_VM_MODULE:-$build/kernel/$release/zxproc.ko}
-
-restore_node() {
-	[ -e /dev/zxproc ] || [ ! -r /sys/class/misc/zxproc/dev ] && return 0
-	# Reload rather than mknod: a node made by mknod is not devtmpfs's,
-	# so it would outlive the next rmmod and leave a stale /dev/zxproc
-	# to the suites that run after this one in the same guest.
-	if rmmod zxproc 2>/dev/null; then
-		insmod "$ko"
-	fi
-	[ -e /dev/zxproc ] || [ ! -r /sys/class/misc/zxproc/dev ] ||
-		mknod -m 0600 /dev/zxproc c "$(cut -d: -f1 /sys/class/misc/zxproc/dev)" \
-			"$(cut -d: -f2 /sys/class/misc/zxproc/dev)"
-}
 # shellcheck disable=SC2317 # called from the EXIT trap
 restore() {
 	exec 9>&- 2>/dev/null || true
@@ -36,10 +21,6 @@ restore() {
 	restore_node
 }
 trap 'on_exit restore' EXIT
-
-json_field() { # JSON-TEXT PYTHON-EXPRESSION-OF-d
-	printf '%s' "$1" | python3 -c "import json, sys; d = json.load(sys.stdin); print($2)"
-}
 
 [ -d /sys/module/zxproc ] || insmod "$ko"
 start_target 8

@@ -274,17 +274,15 @@ static int old_target_fn(char cmd, void *arg, int *fd)
 		return -EINVAL;
 	if (!o->stall)
 		return 0;
-	*fd = race_uffd_new();
-	if (*fd < 0)
-		return *fd;
-	return race_uffd_register(*fd, o->region + PAGE, PAGE);
+	*fd = uf_new_missing(o->region + PAGE, PAGE);
+	return *fd < 0 ? *fd : 0;
 }
 
 FIXTURE(reuse) {
 	uint8_t *region;	/* 2 pages: pattern 6, then untouched */
 	struct old_target o;
 	struct race_proc old;
-	struct race_stall st;
+	struct uf_stall st;
 	pid_t fresh;
 	int h, uffd;
 	long long t0;
@@ -299,34 +297,25 @@ FIXTURE_VARIANT_ADD(reuse, target_stall) { .target_stall = true };
 
 FIXTURE_SETUP(reuse)
 {
-	int ret;
-
 	self->t0 = zx_now_ms();
 	self->old.pid = self->fresh = -1;
 	self->h = self->uffd = self->st.uffd = -1;
-	ASSERT_EQ(0, race_stall_new(&self->st, 2, 1, 0x71));
+	ASSERT_EQ(0, uf_stall_new(&self->st, 2, 1, 0x71));
 	self->region = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->region);
 	zx_fill(self->region, PAGE, 6);
 	self->o.region = self->region;
 	self->o.stall = variant->target_stall;
-	ASSERT_LT(0, race_proc_start(&self->old, old_target_fn, &self->o));
-	ASSERT_EQ(0, race_proc_answer(&self->old, &ret, &self->uffd));
-	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, race_proc_ready(&self->old, old_target_fn, &self->o, &self->uffd));
 	self->h = zx_handle(self->old.pid, ZXPROC_RIGHT_WRITE);
 	ASSERT_LE(0, self->h);
 }
 
 FIXTURE_TEARDOWN(reuse)
 {
-	race_proc_end(&self->old);
+	race_held_end(&self->old, &self->st, self->uffd, self->h);
 	zx_reap(self->fresh);
-	race_stall_free(&self->st);
-	if (self->uffd >= 0)
-		close(self->uffd);
-	if (self->h >= 0)
-		close(self->h);
 	TH_LOG("%s: %lld ms", _metadata->name, zx_now_ms() - self->t0);
 }
 
@@ -344,22 +333,18 @@ TEST_F_TIMEOUT(reuse, pid_reused_while_a_write_is_held, 120)
 	struct race_call c = { 0 };
 	pid_t old = self->old.pid;
 	struct zxproc_info info;
-	uint64_t at = 0, actual;
+	uint64_t actual;
 	int tries;
 
 	if (variant->target_stall) {
 		memset(src, 0x9d, PAGE);
 		ASSERT_EQ(0, race_write_start(&c, self->h, zx_ptr(self->region + PAGE),
 					      src, PAGE, 0));
-		ASSERT_EQ(0, race_uffd_wait(self->uffd, c.done[0], &at))
-			TH_LOG("the write returned (%d) before it was held", c.ret);
-		ASSERT_EQ(zx_ptr(self->region + PAGE), at);
+		ASSERT_HELD(&c, self->uffd, zx_ptr(self->region + PAGE));
 	} else {
 		ASSERT_EQ(0, race_write_start(&c, self->h, zx_ptr(self->region),
 					      self->st.base + PAGE / 2, PAGE, 0));
-		ASSERT_EQ(0, race_uffd_wait(self->st.uffd, c.done[0], &at))
-			TH_LOG("the write returned (%d) before it was held", c.ret);
-		ASSERT_EQ(race_stall_page(&self->st), at);
+		ASSERT_HELD(&c, self->st.uffd, uf_stall_page(&self->st));
 	}
 
 	/* Reaped, and its pid given to a new process, while held. */
@@ -376,9 +361,9 @@ TEST_F_TIMEOUT(reuse, pid_reused_while_a_write_is_held, 120)
 	memset(served, 0xe1, PAGE);
 	if (variant->target_stall) {
 		/* In the old address space, which the held write keeps. */
-		ASSERT_EQ(0, race_uffd_copy(self->uffd, at, served));
+		ASSERT_EQ(0, uf_copy(self->uffd, zx_ptr(self->region + PAGE), served, PAGE));
 	} else {
-		ASSERT_EQ(0, race_stall_serve(&self->st));
+		ASSERT_EQ(0, uf_stall_serve(&self->st));
 	}
 	race_call_join(&c);
 	TH_LOG("the write held across reap and reuse: ret %d, actual %llu",

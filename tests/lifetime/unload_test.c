@@ -25,67 +25,11 @@
  */
 #include <pthread.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 
 #include "../races/race.h"
 #include "kselftest_harness.h"
 
-#define MODULE_NAME "zxproc"
-
-static bool loaded(void)
-{
-	return access("/sys/module/" MODULE_NAME, F_OK) == 0;
-}
-
-/* rmmod's own call: fail rather than wait when the module is in use. */
-static int unload(void)
-{
-	return syscall(SYS_delete_module, MODULE_NAME, O_NONBLOCK) ? -errno : 0;
-}
-
-/* The .ko the guest loaded at boot (tests/vm/run), or the build's. */
-static void module_path(char *path, size_t size)
-{
-	const char *env = getenv("ZXPROC_VM_MODULE");
-	struct utsname u;
-
-	if (env && *env) {
-		snprintf(path, size, "%s", env);
-		return;
-	}
-	uname(&u);
-	snprintf(path, size, "build/kernel/%s/zxproc.ko", u.release);
-}
-
-static int reload(void)
-{
-	char path[512];
-	int fd, ret;
-
-	module_path(path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
-/*
- * At the end of the suite's own process (the harness's main, whose
- * exit() runs this; the tests' children leave with _exit()): the module
- * loaded, and so /dev/zxproc there, for the suites that follow.
- */
-static void restore_module(void)
-{
-	if (!loaded() && reload())
-		fprintf(stderr, "# could not load %s again: later suites will fail\n", MODULE_NAME);
-}
-
-static void __attribute__((constructor)) restore_at_exit(void)
-{
-	atexit(restore_module);
-}
+ZX_RESTORE_MODULE_AT_EXIT
 
 /* Wait (up to 10 s) for deferred releases to bring refcnt to @want. */
 static int refcnt_becomes(int want)
@@ -100,17 +44,17 @@ static int refcnt_becomes(int want)
 
 /* Refused now, still loaded; then, after @release, unloaded for real. */
 #define EXPECT_HELD() do { \
-	EXPECT_EQ(-EWOULDBLOCK, unload()); \
-	EXPECT_TRUE(loaded()); \
+	EXPECT_EQ(-EWOULDBLOCK, zx_module_unload()); \
+	EXPECT_TRUE(zx_module_loaded()); \
 } while (0)
 
 #define EXPECT_UNLOADS() do { \
 	ASSERT_EQ(0, refcnt_becomes(0)); \
-	ASSERT_EQ(0, unload()); \
-	EXPECT_FALSE(loaded()); \
+	ASSERT_EQ(0, zx_module_unload()); \
+	EXPECT_FALSE(zx_module_loaded()); \
 	EXPECT_NE(0, access(ZX_DEV_PATH, F_OK)); \
-	ASSERT_EQ(0, reload()); \
-	EXPECT_TRUE(loaded()); \
+	ASSERT_EQ(0, zx_module_load()); \
+	EXPECT_TRUE(zx_module_loaded()); \
 	EXPECT_EQ(0, access(ZX_DEV_PATH, F_OK)); \
 } while (0)
 
@@ -123,8 +67,8 @@ FIXTURE(unload) {
 FIXTURE_SETUP(unload)
 {
 	self->t0 = zx_now_ms();
-	if (!loaded())
-		ASSERT_EQ(0, reload());
+	if (!zx_module_loaded())
+		ASSERT_EQ(0, zx_module_load());
 	/* Nothing of an earlier test may still hold the module. */
 	ASSERT_EQ(0, refcnt_becomes(0));
 	self->region = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
@@ -138,8 +82,8 @@ FIXTURE_TEARDOWN(unload)
 {
 	zx_reap(self->target);
 	/* Whatever happened, leave the module loaded for later suites. */
-	if (!loaded() && reload())
-		TH_LOG("could not load %s again: later suites will fail", MODULE_NAME);
+	if (!zx_module_loaded() && zx_module_load())
+		TH_LOG("could not load %s again: later suites will fail", zx_module_path());
 	TH_LOG("%s: %lld ms", _metadata->name, zx_now_ms() - self->t0);
 }
 
@@ -307,7 +251,7 @@ static void *closer(void *p)
 	struct closer_arg *a = p;
 	uint64_t at;
 
-	if (race_uffd_wait(a->uffd, -1, &at) == 0 && close(a->fd) == 0 &&
+	if (uf_wait(a->uffd, -1, &at) == 0 && close(a->fd) == 0 &&
 	    write(a->ready, "c", 1) == 1)
 		return NULL;
 	_exit(6);
@@ -323,7 +267,7 @@ TEST_F(unload, running_ioctl_blocks_unload_after_close)
 	child = fork();
 	ASSERT_LE(0, child);
 	if (child == 0) {
-		struct race_stall st = { .uffd = -1 };
+		struct uf_stall st = { .uffd = -1 };
 		struct closer_arg a;
 		uint64_t actual = 0;
 		pthread_t t;
@@ -331,7 +275,7 @@ TEST_F(unload, running_ioctl_blocks_unload_after_close)
 
 		close(ready[0]);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (race_stall_new(&st, 1, 0, 0x12))
+		if (uf_stall_new(&st, 1, 0, 0x12))
 			_exit(1);
 		h = zx_handle(self->target, ZXPROC_RIGHT_WRITE);
 		if (h < 0)

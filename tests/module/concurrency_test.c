@@ -176,14 +176,6 @@ TEST_F_TIMEOUT(conc, threads_share_one_handle, 300)
 #define HALF (PAGE / 2)
 #define SRC_SEED 0x51
 
-/* Wait until call @c is held on @uffd at @page; it must not return first. */
-#define ASSERT_HELD(c, uffd, page) do { \
-	uint64_t at_ = 0; \
-	ASSERT_EQ(0, race_uffd_wait((uffd), (c)->done[0], &at_)) \
-		TH_LOG("the call returned (%d) before it was held", (c)->ret); \
-	ASSERT_EQ((uint64_t)(page), at_); \
-} while (0)
-
 /*
  * A write held in the kernel (on a stalled page of its source) holds up
  * no other call on the same handle: another write, a read, INFO and
@@ -194,20 +186,20 @@ TEST(a_held_write_holds_up_no_other_call_on_its_handle)
 	uint8_t *region = zx_map(2 * PAGE, PROT_READ | PROT_WRITE, 124);
 	uint8_t mine[64], back[64], want[2 * PAGE];
 	struct race_call c = { 0 };
-	struct race_stall st = { .uffd = -1 };
+	struct uf_stall st = { .uffd = -1 };
 	struct zxproc_info info;
 	uint64_t actual = 0;
 	pid_t target;
 	int h, d;
 
 	ASSERT_NE(MAP_FAILED, region);
-	ASSERT_EQ(0, race_stall_new(&st, 2, 1, SRC_SEED));
+	ASSERT_EQ(0, uf_stall_new(&st, 2, 1, SRC_SEED));
 	target = zx_target();
 	ASSERT_LT(0, target);
 	h = zx_handle(target, ZXPROC_RIGHTS_ALL);
 	ASSERT_LE(0, h);
 	ASSERT_EQ(0, race_write_start(&c, h, zx_ptr(region), st.base + PAGE - HALF, PAGE, 0));
-	ASSERT_HELD(&c, st.uffd, race_stall_page(&st));
+	ASSERT_HELD(&c, st.uffd, uf_stall_page(&st));
 
 	memset(mine, 0xd4, sizeof(mine));
 	EXPECT_EQ(0, zx_write(h, zx_ptr(region + PAGE), mine, sizeof(mine), &actual));
@@ -220,14 +212,14 @@ TEST(a_held_write_holds_up_no_other_call_on_its_handle)
 	close(d);
 	EXPECT_FALSE(race_call_returned(&c));
 
-	ASSERT_EQ(0, race_stall_serve(&st));
+	ASSERT_EQ(0, uf_stall_serve(&st));
 	EXPECT_EQ(0, race_call_join(&c));
 	EXPECT_EQ(PAGE, c.actual);
-	race_stall_expect(&st, want);
+	uf_stall_expect(&st, want);
 	memcpy(want + PAGE - HALF + PAGE, mine, sizeof(mine));	/* region + PAGE */
 	EXPECT_EQ(-1, zx_differs(target, zx_ptr(region), want + PAGE - HALF, PAGE + sizeof(mine)));
 	close(h);
-	race_stall_free(&st);
+	uf_stall_free(&st);
 	zx_reap(target);
 }
 
@@ -241,19 +233,19 @@ TEST(a_held_write_holds_up_no_other_call_on_its_handle)
 TEST_F_TIMEOUT(conc, writes_held_across_exec_never_reach_new_image, 300)
 {
 	uint8_t seen[sizeof(race_victim)], byte = 0xe5;
-	struct race_stall st = { .uffd = -1 };
+	struct uf_stall st = { .uffd = -1 };
 	struct race_call c = { 0 };
 	uint64_t addr, again, actual;
 	struct race r;
 	int h;
 
-	ASSERT_EQ(0, race_stall_new(&st, 2, 1, SRC_SEED));
+	ASSERT_EQ(0, uf_stall_new(&st, 2, 1, SRC_SEED));
 	ASSERT_EQ(0, race_start(&r));
 	ASSERT_EQ((ssize_t)sizeof(addr), read(r.resp, &addr, sizeof(addr)));
 	h = zx_handle(r.pid, ZXPROC_RIGHT_WRITE);
 	ASSERT_LE(0, h);
 	ASSERT_EQ(0, race_write_start(&c, h, addr, st.base + PAGE - HALF, PAGE, 0));
-	ASSERT_HELD(&c, st.uffd, race_stall_page(&st));
+	ASSERT_HELD(&c, st.uffd, uf_stall_page(&st));
 
 	ASSERT_EQ(1, write(r.req, "x", 1));
 	ASSERT_EQ((ssize_t)sizeof(again), read(r.resp, &again, sizeof(again)));
@@ -262,7 +254,7 @@ TEST_F_TIMEOUT(conc, writes_held_across_exec_never_reach_new_image, 300)
 	actual = ZX_SENTINEL;
 	EXPECT_EQ(-ESTALE, zx_write(h, addr, &byte, 1, &actual));
 	EXPECT_EQ(0ULL, (unsigned long long)actual);
-	ASSERT_EQ(0, race_stall_serve(&st));
+	ASSERT_EQ(0, uf_stall_serve(&st));
 	EXPECT_EQ(-ESTALE, race_call_join(&c));
 	EXPECT_EQ(HALF, c.actual);
 	ASSERT_EQ((ssize_t)sizeof(seen), zx_peek(r.pid, addr, seen, sizeof(seen)));
@@ -277,7 +269,7 @@ TEST_F_TIMEOUT(conc, writes_held_across_exec_never_reach_new_image, 300)
 	ASSERT_EQ((ssize_t)1, zx_peek(r.pid, addr, seen, 1));
 	EXPECT_EQ(0xe5, seen[0]);
 	close(h);
-	race_stall_free(&st);
+	uf_stall_free(&st);
 	zx_reap(r.pid);
 }
 
@@ -290,20 +282,20 @@ TEST(handle_closed_and_reopened_while_a_write_is_held)
 {
 	uint8_t *region = zx_map(2 * PAGE, PROT_READ | PROT_WRITE, 122);
 	uint8_t mine[64], want[2 * PAGE];
-	struct race_stall st = { .uffd = -1 };
+	struct uf_stall st = { .uffd = -1 };
 	struct race_call c = { 0 };
 	uint64_t actual = 0;
 	pid_t target;
 	int h, h2;
 
 	ASSERT_NE(MAP_FAILED, region);
-	ASSERT_EQ(0, race_stall_new(&st, 2, 1, SRC_SEED));
+	ASSERT_EQ(0, uf_stall_new(&st, 2, 1, SRC_SEED));
 	target = zx_target();
 	ASSERT_LT(0, target);
 	h = zx_handle(target, ZXPROC_RIGHT_WRITE);
 	ASSERT_LE(0, h);
 	ASSERT_EQ(0, race_write_start(&c, h, zx_ptr(region), st.base + PAGE - HALF, PAGE, 0));
-	ASSERT_HELD(&c, st.uffd, race_stall_page(&st));
+	ASSERT_HELD(&c, st.uffd, uf_stall_page(&st));
 	ASSERT_EQ(0, close(h));
 	h2 = zx_handle(target, ZXPROC_RIGHT_WRITE);
 	ASSERT_LE(0, h2);
@@ -311,14 +303,14 @@ TEST(handle_closed_and_reopened_while_a_write_is_held)
 	memset(mine, 0x3c, sizeof(mine));
 	EXPECT_EQ(0, zx_write(h2, zx_ptr(region + PAGE), mine, sizeof(mine), &actual));
 	ASSERT_FALSE(race_call_returned(&c));
-	ASSERT_EQ(0, race_stall_serve(&st));
+	ASSERT_EQ(0, uf_stall_serve(&st));
 	EXPECT_EQ(0, race_call_join(&c));
 	EXPECT_EQ(PAGE, c.actual);
-	race_stall_expect(&st, want);
+	uf_stall_expect(&st, want);
 	memcpy(want + PAGE - HALF + PAGE, mine, sizeof(mine));
 	EXPECT_EQ(-1, zx_differs(target, zx_ptr(region), want + PAGE - HALF, PAGE + sizeof(mine)));
 	close(h2);
-	race_stall_free(&st);
+	uf_stall_free(&st);
 	zx_reap(target);
 }
 
@@ -340,10 +332,8 @@ static int kill_target_fn(char cmd, void *arg, int *fd)
 
 	if (cmd != 0)
 		return -EINVAL;
-	*fd = race_uffd_new();
-	if (*fd < 0)
-		return *fd;
-	return race_uffd_register(*fd, k->region + KILL_AT * PAGE, PAGE);
+	*fd = uf_new_missing(k->region + KILL_AT * PAGE, PAGE);
+	return *fd < 0 ? *fd : 0;
 }
 
 /* The caller: on 'w', 64 MiB through the handle it shares with the test. */
@@ -381,9 +371,7 @@ static void kill_held_write(struct __test_metadata *_metadata, uint32_t flags)
 	k.src = zx_map(len, PROT_READ, 123);
 	ASSERT_NE(MAP_FAILED, k.src);
 	first = k.src[KILL_AT * PAGE];
-	ASSERT_LT(0, race_proc_start(&target, kill_target_fn, &k));
-	ASSERT_EQ(0, race_proc_answer(&target, &ret, &uffd));
-	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, race_proc_ready(&target, kill_target_fn, &k, &uffd));
 	ASSERT_LE(0, uffd);
 	k.h = zx_handle(target.pid, ZXPROC_RIGHT_WRITE);
 	ASSERT_LE(0, k.h);
@@ -391,7 +379,7 @@ static void kill_held_write(struct __test_metadata *_metadata, uint32_t flags)
 	ASSERT_EQ(0, race_proc_answer(&caller, &ret, NULL));
 
 	ASSERT_EQ(0, race_proc_send(&caller, 'w'));
-	ASSERT_EQ(0, race_uffd_wait(uffd, caller.sock, &at))
+	ASSERT_EQ(0, uf_wait(uffd, caller.sock, &at))
 		TH_LOG("the 64 MiB write returned before it was held");
 	ASSERT_EQ(zx_ptr(k.region + KILL_AT * PAGE), at);
 	ASSERT_EQ(0, kill(caller.pid, SIGKILL));

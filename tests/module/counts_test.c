@@ -576,22 +576,6 @@ TEST_F(counts, failed_all_or_nothing_write_dirties_nothing)
 
 /* ---- EIO: device memory ----------------------------------------------- */
 
-/* /dev/mem's BIOS area, read-only, at @at (MAP_FIXED); MAP_FAILED with errno. */
-static void *device_page(void *at, size_t page)
-{
-	int fd = open("/dev/mem", O_RDONLY | O_CLOEXEC);
-	void *map;
-	int err;
-
-	if (fd < 0)
-		return MAP_FAILED;
-	map = mmap(at, page, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0xf0000);
-	err = errno;
-	close(fd);
-	errno = err;
-	return map;
-}
-
 /*
  * Three pages: T_SEED, the BIOS page, A_SEED; the target inherits them.
  * A range that begins in normal memory stops short where the device page
@@ -613,7 +597,7 @@ TEST(eio_where_device_memory_begins)
 	area = zx_map(3 * page, PROT_READ | PROT_WRITE, T_SEED);
 	ASSERT_NE(MAP_FAILED, area);
 	zx_fill(area + 2 * page, page, A_SEED);
-	if (device_page(area + page, page) != area + page)
+	if (zx_device_page(area + page) != area + page)
 		SKIP(return, "no device memory: %s", strerror(errno));
 	dev = malloc(page);
 	want = malloc(3 * page);
@@ -697,8 +681,9 @@ struct ns {
 };
 
 /* pid 1 of a new pid namespace, holding a handle made outside it. */
-static int ns_init(struct ns *n)
+static int ns_init(void *p)
 {
+	struct ns *n = p;
 	struct zxproc_info info;
 	uint64_t actual = 0;
 	uint8_t got[64];
@@ -723,21 +708,6 @@ static int ns_init(struct ns *n)
 	return 0;
 }
 
-static int ns_parent(void *p)
-{
-	struct ns *n = p;
-	int status;
-	pid_t g;
-
-	CHILD_CHECK(1, unshare(CLONE_NEWPID) == 0);
-	g = fork();
-	if (g == 0)
-		_exit(ns_init(n));
-	CHILD_CHECK(2, g > 0);
-	CHILD_CHECK(3, waitpid(g, &status, 0) == g);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 99;
-}
-
 TEST(info_pid_is_0_in_a_pid_namespace_without_the_target)
 {
 	struct ns n;
@@ -758,7 +728,7 @@ TEST(info_pid_is_0_in_a_pid_namespace_without_the_target)
 	c = zx_fork_tied();
 	ASSERT_LE(0, c);
 	if (c == 0)
-		_exit(ns_parent(&n));
+		_exit(zx_pidns_run(ns_init, &n, -1));
 	ASSERT_EQ(0, zx_send_fd(sv[0], h));
 	ASSERT_EQ(c, uf_waitpid(c, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -38,6 +39,7 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -381,6 +383,28 @@ static inline int zx_in_child(int (*fn)(void *), void *arg)
 	return WEXITSTATUS(status);
 }
 
+/*
+ * In a forked child: unshare(CLONE_NEWPID), fork @init(@arg) as pid 1
+ * of the new pid namespace, write its pid in our namespace to @pidfd (if
+ * >= 0), and wait for it.  Returns its exit status (99 when it did not
+ * exit), or a CHILD_CHECK step of ours.
+ */
+static inline int zx_pidns_run(int (*init)(void *), void *arg, int pidfd)
+{
+	int status;
+	pid_t g;
+
+	CHILD_CHECK(1, unshare(CLONE_NEWPID) == 0);
+	g = fork();
+	if (g == 0)
+		_exit(init(arg));
+	CHILD_CHECK(2, g > 0);
+	/* fork() answers in our namespace: the outer pid. */
+	CHILD_CHECK(3, pidfd < 0 || write(pidfd, &g, sizeof(g)) == sizeof(g));
+	CHILD_CHECK(4, waitpid(g, &status, 0) == g);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 99;
+}
+
 /* Monotonic time in milliseconds. */
 static inline long long zx_now_ms(void)
 {
@@ -699,6 +723,40 @@ static inline int zx_recv_fd(int sock)
 	return fd < 0 ? -EPROTO : fd;
 }
 
+/*
+ * A descriptor of the device node @node opened by nobody
+ * (zx_become_nobody(), in a helper process), for a caller to use with
+ * the opener's credentials (file_ns_capable()); the fd or -errno.
+ */
+static inline int zx_nobody_opened(const char *node)
+{
+	int sv[2], fd;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		fd = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return fd;
+	}
+	if (pid == 0) {
+		int d;
+
+		close(sv[0]);
+		d = zx_become_nobody() ? -1 : open(node, O_RDWR | O_CLOEXEC);
+		_exit(d < 0 || zx_send_fd(sv[1], d) ? 1 : 0);
+	}
+	close(sv[1]);
+	fd = zx_recv_fd(sv[0]);
+	close(sv[0]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return fd;
+}
+
 /* Number of open descriptors of this process. */
 static inline int zx_count_fds(void)
 {
@@ -769,6 +827,27 @@ static inline int zx_make_file(char *path, const void *data, size_t len, mode_t 
 }
 
 /*
+ * One page of device memory (VM_IO | VM_PFNMAP, which zxproc refuses):
+ * /dev/mem's BIOS area, read-only, at @at (MAP_FIXED) or anywhere
+ * (NULL).  MAP_FAILED with errno set when this machine has none to give.
+ */
+static inline void *zx_device_page(void *at)
+{
+	int fd = open("/dev/mem", O_RDONLY | O_CLOEXEC);
+	void *map;
+	int err;
+
+	if (fd < 0)
+		return MAP_FAILED;
+	map = mmap(at, zx_page(), PROT_READ, MAP_SHARED | (at ? MAP_FIXED : 0),
+		   fd, 0xf0000);
+	err = errno;
+	close(fd);
+	errno = err;
+	return map;
+}
+
+/*
  * The module's reference count (/sys/module/zxproc/refcnt), which every
  * open device and handle holds up: how the suites see that nothing of
  * the module is left held.  -1 when it cannot be read.
@@ -779,5 +858,90 @@ static inline int zx_module_refcnt(void)
 
 	return zx_read_file("/sys/module/zxproc/refcnt", buf, sizeof(buf)) > 0 ? atoi(buf) : -1;
 }
+
+/* ---- the module itself (the suites that unload it) --------------------- */
+
+#define ZX_MODULE_NAME "zxproc"
+
+static inline bool zx_module_loaded(void)
+{
+	return access("/sys/module/" ZX_MODULE_NAME, F_OK) == 0;
+}
+
+/*
+ * The .ko tests/vm/run loaded (it says where: ZXPROC_VM_MODULE), else
+ * the build's ($BUILD/kernel/RELEASE/zxproc.ko; BUILD defaults to build/
+ * in the source tree, ZXPROC_TOP, or here).
+ */
+static inline const char *zx_module_path(void)
+{
+	static char path[4096];
+	const char *env = getenv("ZXPROC_VM_MODULE");
+	const char *build = getenv("BUILD");
+	const char *top = getenv("ZXPROC_TOP");
+	struct utsname u;
+
+	if (env && *env)
+		return env;
+	if (uname(&u))
+		return "zxproc.ko";
+	if (build && *build)
+		snprintf(path, sizeof(path), "%s/kernel/%s/zxproc.ko", build, u.release);
+	else
+		snprintf(path, sizeof(path), "%s/build/kernel/%s/zxproc.ko",
+			 top && *top ? top : ".", u.release);
+	return path;
+}
+
+/*
+ * Load zx_module_path() (finit_module(2), as insmod(8) does); 0 or
+ * -errno.  devtmpfs makes /dev/zxproc as the module registers its
+ * device, before this returns.
+ */
+static inline int zx_module_load(void)
+{
+	int fd = open(zx_module_path(), O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* delete_module(2) as rmmod(8) calls it: fail rather than wait while in use. */
+static inline int zx_module_unload(void)
+{
+	return syscall(SYS_delete_module, ZX_MODULE_NAME, O_NONBLOCK) ? -errno : 0;
+}
+
+/*
+ * Load the module again if it is gone, and with it /dev/zxproc, for the
+ * suites after this one in the same guest.
+ */
+static inline void zx_module_restore(void)
+{
+	if (!zx_module_loaded() && zx_module_load())
+		fprintf(stderr, "# could not load %s again: later suites will fail\n",
+			zx_module_path());
+	else if (access(ZX_DEV_PATH, F_OK))
+		fprintf(stderr, "# %s is missing: later suites will fail\n", ZX_DEV_PATH);
+}
+
+/*
+ * In a suite that unloads the module, at file scope: if the module is
+ * loaded when the suite starts, zx_module_restore() when the suite's own
+ * process exits (the harness's main, whose exit() runs it; the tests'
+ * children leave with _exit() or abort()), so the module is back even
+ * after a test the harness killed (its timeout) before that test's
+ * teardown could run.
+ */
+#define ZX_RESTORE_MODULE_AT_EXIT \
+	static void __attribute__((constructor)) zx_restore_module_at_exit(void) \
+	{ \
+		if (zx_module_loaded()) \
+			atexit(zx_module_restore); \
+	}
 
 #endif /* ZXPROC_TESTS_MODULE_HELPERS_H */

@@ -494,8 +494,9 @@ struct pidns {
 };
 
 /* pid 1 of a new pid namespace. */
-static int pidns_init(struct pidns *a)
+static int pidns_init(void *p)
 {
+	struct pidns *a = p;
 	struct zxproc_info info;
 	uint64_t actual = 0;
 	char byte;
@@ -512,23 +513,6 @@ static int pidns_init(struct pidns *a)
 	CHILD_CHECK(16, zx_send_fd(a->sock, h) == 0);
 	CHILD_CHECK(17, read(a->pipe, &byte, 1) == 1);
 	return 0;
-}
-
-static int pidns_parent(void *p)
-{
-	struct pidns *a = p;
-	int status;
-	pid_t g;
-
-	CHILD_CHECK(1, unshare(CLONE_NEWPID) == 0);
-	g = fork();
-	if (g == 0)
-		_exit(pidns_init(a));
-	CHILD_CHECK(2, g > 0);
-	/* fork() answers in our namespace: the outer pid. */
-	CHILD_CHECK(3, write(a->pidpipe, &g, sizeof(g)) == sizeof(g));
-	CHILD_CHECK(4, waitpid(g, &status, 0) == g);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 99;
 }
 
 /* Pids are the caller's: pid 1 in a new namespace is that namespace's. */
@@ -550,7 +534,7 @@ TEST_F(open, pid_is_read_in_callers_pid_namespace)
 	c = fork();
 	if (c == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		_exit(pidns_parent(&a));
+		_exit(zx_pidns_run(pidns_init, &a, a.pidpipe));
 	}
 	ASSERT_LT(0, c);
 	ASSERT_EQ(sizeof(outer), (size_t)read(pp[0], &outer, sizeof(outer)));

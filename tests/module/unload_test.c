@@ -3,37 +3,22 @@
  * The module cannot be unloaded while anything of it is open: the
  * device, or a handle (which outlives the device fd and may live in
  * another process).  Once all is closed, rmmod works; the test then
- * loads the module again, so that the suites run after it in the same
- * guest still have it (the teardown reloads it whatever happened).
+ * loads the module again.
+ *
+ * The suites after this one share the guest, so the module (and with it
+ * /dev/zxproc) is put back whatever happens: by each test's teardown
+ * (which the harness runs after a failed ASSERT too), and once more when
+ * the suite's own process exits, for a test the harness killed (its
+ * timeout) before its teardown could run.  A test that finds the module
+ * not loaded fails: tests/vm/run loads it, and nothing here leaves it
+ * unloaded.
  */
 #include <sys/stat.h>
-#include <sys/utsname.h>
 
 #include "helpers.h"
 #include "kselftest_harness.h"
 
-#define SYS_MODULE "/sys/module/zxproc"
-
-static bool loaded(void)
-{
-	return access(SYS_MODULE, F_OK) == 0;
-}
-
-/* The .ko tests/vm/run loaded (it says where), or the tree's own build. */
-static const char *module_path(void)
-{
-	static char path[4096];
-	const char *env = getenv("ZXPROC_VM_MODULE");
-	const char *top = getenv("ZXPROC_TOP");
-	struct utsname u;
-
-	if (env && *env)
-		return env;
-	if (uname(&u))
-		return NULL;
-	snprintf(path, sizeof(path), "%s/build/kernel/%s/zxproc.ko", top ? top : ".", u.release);
-	return path;
-}
+ZX_RESTORE_MODULE_AT_EXIT
 
 /* Run a command; its exit status (or -1), its output in @out. */
 static int run(char *const argv[], char *out, size_t outlen)
@@ -71,15 +56,9 @@ static int rmmod(char *out, size_t len)
 
 static int insmod(char *out, size_t len)
 {
-	char *argv[] = { "insmod", (char *)module_path(), NULL };
+	char *argv[] = { "insmod", (char *)zx_module_path(), NULL };
 
 	return run(argv, out, len);
-}
-
-/* delete_module(2) without waiting: the errno of a refused unload. */
-static int try_delete(void)
-{
-	return syscall(SYS_delete_module, "zxproc", O_NONBLOCK) ? -errno : 0;
 }
 
 FIXTURE(unload) {
@@ -90,8 +69,8 @@ FIXTURE(unload) {
 
 FIXTURE_SETUP(unload)
 {
-	if (!loaded())
-		SKIP(return, "zxproc is not loaded (run under tests/vm/run)");
+	ASSERT_TRUE(zx_module_loaded())
+		TH_LOG("zxproc is not loaded: tests/vm/run loads it, and every test here loads it again");
 	self->region = zx_map(zx_page(), PROT_READ | PROT_WRITE, 131);
 	ASSERT_NE(MAP_FAILED, self->region);
 	self->src = zx_map(zx_page(), PROT_READ, 132);
@@ -102,12 +81,9 @@ FIXTURE_SETUP(unload)
 
 FIXTURE_TEARDOWN(unload)
 {
-	char out[512];
-
 	zx_reap(self->target);
 	/* Whatever happened, leave the module loaded for the next suites. */
-	if (!loaded() && insmod(out, sizeof(out)) != 0)
-		fprintf(stderr, "# could not load %s again: %s\n", module_path(), out);
+	zx_module_restore();
 }
 
 /* A refused unload: both ways of asking, and the module still there. */
@@ -115,10 +91,10 @@ static void expect_refused(struct __test_metadata *_metadata)
 {
 	char out[512];
 
-	EXPECT_EQ(-EWOULDBLOCK, try_delete());
+	EXPECT_EQ(-EWOULDBLOCK, zx_module_unload());
 	EXPECT_NE(0, rmmod(out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "in use")) TH_LOG("rmmod said: %s", out);
-	EXPECT_TRUE(loaded());
+	EXPECT_TRUE(zx_module_loaded());
 }
 
 /* @h still writes the target (checked through /proc/PID/mem). */
@@ -182,12 +158,12 @@ TEST_F(unload, unloads_once_all_is_closed_and_loads_again)
 	ASSERT_LE(0, h);
 	close(h);
 	ASSERT_EQ(0, rmmod(out, sizeof(out))) TH_LOG("rmmod: %s", out);
-	EXPECT_FALSE(loaded());
+	EXPECT_FALSE(zx_module_loaded());
 	EXPECT_NE(0, stat(ZX_DEV_PATH, &st));
 	EXPECT_EQ(-ENOENT, zx_dev());
 
-	ASSERT_EQ(0, insmod(out, sizeof(out))) TH_LOG("insmod %s: %s", module_path(), out);
-	EXPECT_TRUE(loaded());
+	ASSERT_EQ(0, insmod(out, sizeof(out))) TH_LOG("insmod %s: %s", zx_module_path(), out);
+	EXPECT_TRUE(zx_module_loaded());
 	ASSERT_EQ(0, stat(ZX_DEV_PATH, &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
 	h = zx_handle(self->target, ZXPROC_RIGHT_WRITE);

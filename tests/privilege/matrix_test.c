@@ -269,29 +269,6 @@ struct matrix_env {
 	char node[128];		/* a private 0666 node of the same device */
 };
 
-/* A descriptor of the private node, opened by nobody in a helper. */
-static int unpriv_opened_device(const char *node)
-{
-	int sv[2], fd, status;
-	pid_t pid;
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
-		return -errno;
-	pid = fork();
-	if (pid == 0) {
-		int d;
-
-		close(sv[0]);
-		d = become(ZX_NOBODY) ? -1 : open(node, O_RDWR | O_CLOEXEC);
-		_exit(d < 0 || zx_send_fd(sv[1], d) ? 1 : 0);
-	}
-	close(sv[1]);
-	fd = zx_recv_fd(sv[0]);
-	close(sv[0]);
-	waitpid(pid, &status, 0);
-	return fd;
-}
-
 /*
  * Become caller @c, find target @t (@outer: a pid the test made), try
  * both interfaces, and store the answers in @out.  Returns a setup
@@ -334,7 +311,7 @@ static int caller_try(const struct matrix_env *env, enum caller c, enum target t
 			return 6;
 		break;
 	case C_ROOT_UNPRIV_DEV:
-		dev = unpriv_opened_device(env->node);
+		dev = zx_nobody_opened(env->node);
 		if (dev < 0)
 			return 7;
 		break;

@@ -58,7 +58,7 @@ FIXTURE(args) {
 	uint8_t *ta, *tb;	/* two 2-page regions in it, twins */
 	uint8_t *src;		/* SPAN bytes of the test's own */
 	uint8_t *sa, *sb;	/* two 2-page sources in it, twins */
-	struct race_stall st;	/* a stalling source, or an argument page */
+	struct uf_stall st;	/* a stalling source, or an argument page */
 	pthread_t flipper;
 	_Atomic int stop;
 	long long t0;
@@ -99,7 +99,7 @@ FIXTURE_SETUP(args)
 	self->h = zx_handle(self->target, ZXPROC_RIGHT_WRITE);
 	ASSERT_LE(0, self->h);
 	/* Two pages, page 1 stalls; page 0 holds pattern STALL_SEED. */
-	ASSERT_EQ(0, race_stall_new(&self->st, 2, 1, STALL_SEED));
+	ASSERT_EQ(0, uf_stall_new(&self->st, 2, 1, STALL_SEED));
 }
 
 FIXTURE_TEARDOWN(args)
@@ -107,7 +107,7 @@ FIXTURE_TEARDOWN(args)
 	zx_reap(self->target);
 	if (self->h >= 0)
 		close(self->h);
-	race_stall_free(&self->st);
+	uf_stall_free(&self->st);
 	TH_LOG("%s: %lld ms", _metadata->name, zx_now_ms() - self->t0);
 }
 
@@ -154,14 +154,6 @@ static uint64_t stall_src(FIXTURE_DATA(args) *self)
 	return zx_ptr(self->st.base + PAGE - HEAD);
 }
 
-/* Wait until @c stalls on our page (it must not return first). */
-#define ASSERT_STALLS(c, uffd, page) do { \
-	uint64_t at_ = 0; \
-	int w_ = race_uffd_wait((uffd), (c)->done[0], &at_); \
-	ASSERT_EQ(0, w_) TH_LOG("the call returned (%d) before it stalled", (c)->ret); \
-	ASSERT_EQ((uint64_t)(page), at_); \
-} while (0)
-
 /* ---- rewritten after the copy-in ----------------------------------------- */
 
 static int mem_ioctl(struct race_call *c)
@@ -188,7 +180,7 @@ static void rewrite_after_copy_in(struct __test_metadata *_metadata,
 		.actual = ZX_SENTINEL,
 	};
 	ASSERT_EQ(0, race_call_start(&c, mem_ioctl));
-	ASSERT_STALLS(&c, self->st.uffd, race_stall_page(&self->st));
+	ASSERT_HELD(&c, self->st.uffd, uf_stall_page(&self->st));
 	/* Held with HEAD bytes copied, the rest waiting for the source. */
 	EXPECT_EQ(0, memcmp(self->ta, stall_bytes(), HEAD));
 	EXPECT_TRUE(zero_but(self, self->ta, HEAD));
@@ -197,7 +189,7 @@ static void rewrite_after_copy_in(struct __test_metadata *_metadata,
 		__atomic_store_n(&live.addr, zx_ptr(self->tb), __ATOMIC_SEQ_CST);
 		__atomic_store_n(&live.buf, zx_ptr(self->sb), __ATOMIC_SEQ_CST);
 	}
-	ASSERT_EQ(0, race_stall_serve(&self->st));
+	ASSERT_EQ(0, uf_stall_serve(&self->st));
 	EXPECT_EQ(0, race_call_join(&c));
 	EXPECT_EQ(SMALL, live.actual);
 	EXPECT_EQ(0, memcmp(self->ta, stall_bytes(), SMALL));
@@ -237,9 +229,9 @@ static void torn_mem(struct __test_metadata *_metadata, FIXTURE_DATA(args) *self
 	memset(page1, 0, sizeof(page1));
 	memcpy(page1, (uint8_t *)&want + 8, sizeof(want) - 8);
 	ASSERT_EQ(0, race_call_start(&c, mem_ioctl));
-	ASSERT_STALLS(&c, self->st.uffd, race_stall_page(&self->st));
+	ASSERT_HELD(&c, self->st.uffd, uf_stall_page(&self->st));
 	__atomic_store_n(&live->addr, zx_ptr(self->tb), __ATOMIC_SEQ_CST);
-	ASSERT_EQ(0, race_uffd_copy(self->st.uffd, race_stall_page(&self->st), page1));
+	ASSERT_EQ(0, uf_copy(self->st.uffd, uf_stall_page(&self->st), page1, PAGE));
 	if (served_len == HUGE_LEN) {
 		/* Rejected as served: nothing written, nothing written back. */
 		EXPECT_EQ(-EINVAL, race_call_join(&c));
@@ -302,12 +294,12 @@ TEST_F(args, memv_array_rewritten_after_copy_in)
 		.done = 0xa5a5a5a5, .seg_size = sizeof(struct zxproc_seg),
 	};
 	ASSERT_EQ(0, race_call_start(&c, memv_ioctl));
-	ASSERT_STALLS(&c, self->st.uffd, race_stall_page(&self->st));
+	ASSERT_HELD(&c, self->st.uffd, uf_stall_page(&self->st));
 	__atomic_store_n(&v.nr_segs, 1, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&segs[0].addr, zx_ptr(self->tb), __ATOMIC_SEQ_CST);
 	__atomic_store_n(&segs[1].len, HUGE_LEN, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&segs[1].addr, zx_ptr(self->tb + PAGE), __ATOMIC_SEQ_CST);
-	ASSERT_EQ(0, race_stall_serve(&self->st));
+	ASSERT_EQ(0, uf_stall_serve(&self->st));
 	EXPECT_EQ(0, race_call_join(&c));
 	EXPECT_EQ(2U, v.done);
 	EXPECT_EQ(2 * SMALL, v.actual);
@@ -348,10 +340,10 @@ static void torn_memv(struct __test_metadata *_metadata, FIXTURE_DATA(args) *sel
 		.done = 0xa5a5a5a5, .seg_size = sizeof(struct zxproc_seg),
 	};
 	ASSERT_EQ(0, race_call_start(&c, memv_ioctl));
-	ASSERT_STALLS(&c, self->st.uffd, race_stall_page(&self->st));
+	ASSERT_HELD(&c, self->st.uffd, uf_stall_page(&self->st));
 	__atomic_store_n(&v.nr_segs, 1, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&segs[0].addr, zx_ptr(self->tb), __ATOMIC_SEQ_CST);
-	ASSERT_EQ(0, race_uffd_copy(self->st.uffd, race_stall_page(&self->st), page1));
+	ASSERT_EQ(0, uf_copy(self->st.uffd, uf_stall_page(&self->st), page1, PAGE));
 	if (served_len == HUGE_LEN) {
 		EXPECT_EQ(-EINVAL, race_call_join(&c));
 		EXPECT_EQ(ZX_SENTINEL, v.actual);

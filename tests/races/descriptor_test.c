@@ -55,7 +55,7 @@ FIXTURE(handles) {
 	uint8_t *region;	/* shared with X; Y has its own page here */
 	pid_t x, y;
 	int hx, hy;
-	struct race_stall st;	/* 2 pages, page 1 stalls */
+	struct uf_stall st;	/* 2 pages, page 1 stalls */
 	long long t0;
 };
 
@@ -77,7 +77,7 @@ FIXTURE_SETUP(handles)
 	self->st.uffd = -1;
 	self->sh = race_shared_new();
 	ASSERT_NE(NULL, self->sh);
-	ASSERT_EQ(0, race_stall_new(&self->st, 2, 1, SRC_SEED));
+	ASSERT_EQ(0, uf_stall_new(&self->st, 2, 1, SRC_SEED));
 	self->region = mmap(NULL, REGION, PROT_READ | PROT_WRITE,
 			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->region);
@@ -96,7 +96,7 @@ FIXTURE_TEARDOWN(handles)
 {
 	zx_reap(self->x);
 	zx_reap(self->y);
-	race_stall_free(&self->st);
+	uf_stall_free(&self->st);
 	TH_LOG("%s: %lld ms", _metadata->name, zx_now_ms() - self->t0);
 }
 
@@ -122,10 +122,10 @@ static int start_held_write(struct __test_metadata *_metadata,
 			       self->st.base + PAGE - HALF, PAGE, 0);
 	if (ret)
 		return ret;
-	ret = race_uffd_wait(self->st.uffd, c->done[0], &at);
+	ret = uf_wait(self->st.uffd, c->done[0], &at);
 	if (ret)
 		TH_LOG("the write returned (%d) before it was held", c->ret);
-	return ret ? ret : (at == race_stall_page(&self->st) ? 0 : -EPROTO);
+	return ret ? ret : (at == uf_stall_page(&self->st) ? 0 : -EPROTO);
 }
 
 /* The held write went on, whole, into X's region. */
@@ -134,7 +134,7 @@ static void expect_whole_in_x(struct __test_metadata *_metadata,
 {
 	static uint8_t want[2 * PAGE];
 
-	race_stall_expect(&self->st, want);
+	uf_stall_expect(&self->st, want);
 	EXPECT_EQ(0, c->ret);
 	EXPECT_EQ(PAGE, c->actual);
 	EXPECT_EQ(0, memcmp(self->region, want + PAGE - HALF, PAGE));
@@ -162,7 +162,7 @@ TEST_F(handles, dup2_repoints_the_number_while_a_write_is_held)
 	EXPECT_EQ(ZX_SENTINEL, actual);
 	EXPECT_TRUE(y_intact(self));
 	ASSERT_FALSE(race_call_returned(&c));
-	ASSERT_EQ(0, race_stall_serve(&self->st));
+	ASSERT_EQ(0, uf_stall_serve(&self->st));
 	race_call_join(&c);
 	expect_whole_in_x(_metadata, self, &c);
 }
@@ -197,14 +197,14 @@ static void held_duplicate(struct __test_metadata *_metadata,
 	live->rights = ZXPROC_RIGHT_SAME_RIGHTS;
 	memset(page1, 0, sizeof(page1));	/* flags 0 */
 	ASSERT_EQ(0, race_call_start(&c, dup_ioctl));
-	ASSERT_EQ(0, race_uffd_wait(self->st.uffd, c.done[0], &at))
+	ASSERT_EQ(0, uf_wait(self->st.uffd, c.done[0], &at))
 		TH_LOG("DUPLICATE returned (%d) before it was held", c.ret);
 	if (close_instead) {
 		ASSERT_EQ(0, close(c.h));
 	} else {
 		ASSERT_EQ(c.h, dup2(self->hy, c.h));
 	}
-	ASSERT_EQ(0, race_uffd_copy(self->st.uffd, race_stall_page(&self->st), page1));
+	ASSERT_EQ(0, uf_copy(self->st.uffd, uf_stall_page(&self->st), page1, PAGE));
 	d = race_call_join(&c);
 	ASSERT_LE(0, d);
 	ASSERT_EQ(0, zx_info(d, &info));
@@ -250,7 +250,7 @@ TEST_F(handles, last_descriptor_closed_while_a_write_is_held)
 	EXPECT_EQ(-EBADF, zx_write(d, zx_ptr(self->region), src, sizeof(src), &actual));
 	EXPECT_EQ(base + 1, zx_module_refcnt()) TH_LOG("released under a running call");
 	ASSERT_FALSE(race_call_returned(&c));
-	ASSERT_EQ(0, race_stall_serve(&self->st));
+	ASSERT_EQ(0, uf_stall_serve(&self->st));
 	race_call_join(&c);
 	expect_whole_in_x(_metadata, self, &c);
 	EXPECT_EQ(base, zx_module_refcnt()) TH_LOG("not released after the call");
@@ -289,7 +289,7 @@ TEST_F(handles, passed_and_dropped_while_a_write_is_held)
 	close(sv[1]);		/* the second copy, still in flight, goes */
 	EXPECT_EQ(base + 1, zx_module_refcnt()) TH_LOG("released under a running call");
 	ASSERT_FALSE(race_call_returned(&c));
-	ASSERT_EQ(0, race_stall_serve(&self->st));
+	ASSERT_EQ(0, uf_stall_serve(&self->st));
 	race_call_join(&c);
 	expect_whole_in_x(_metadata, self, &c);
 	EXPECT_EQ(base, zx_module_refcnt()) TH_LOG("not released after the call");

@@ -144,9 +144,8 @@ static int image_main(char **argv)
 			return 30;
 		sp = mmap((void *)(uintptr_t)STALL_PAGE, PAGE, PROT_READ | PROT_WRITE,
 			  MAP_SHARED | MAP_FIXED_NOREPLACE, memfd, 0);
-		uffd = race_uffd_new();
-		if (sp != (void *)(uintptr_t)STALL_PAGE || uffd < 0 ||
-		    race_uffd_register(uffd, sp, PAGE))
+		uffd = sp == (void *)(uintptr_t)STALL_PAGE ? uf_new_missing(sp, PAGE) : -1;
+		if (uffd < 0)
 			return 31;
 	} else {
 		sp = mmap((void *)(uintptr_t)STALL_PAGE, PAGE, PROT_READ | PROT_WRITE,
@@ -277,7 +276,7 @@ FIXTURE(forced) {
 	char copy[256];
 	int dev, sv[2];
 	pid_t image;
-	struct race_stall st;
+	struct uf_stall st;
 	int h0, h1, uffd, memfd;
 	long long t0;
 };
@@ -316,13 +315,13 @@ FIXTURE_SETUP(forced)
 	ASSERT_LE(0, self->dev);
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, self->sv));
 	/* Ours: two pages of SRC_SEED, page 1 stalls. */
-	ASSERT_EQ(0, race_stall_new(&self->st, 2, 1, SRC_SEED));
+	ASSERT_EQ(0, uf_stall_new(&self->st, 2, 1, SRC_SEED));
 }
 
 FIXTURE_TEARDOWN(forced)
 {
 	zx_reap(self->image);
-	race_stall_free(&self->st);
+	uf_stall_free(&self->st);
 	if (self->copy[0])
 		unlink(self->copy);
 	TH_LOG("%s: %lld ms", _metadata->name, zx_now_ms() - self->t0);
@@ -355,7 +354,7 @@ TEST_F_TIMEOUT(forced, exec_while_a_write_is_held, 300)
 {
 	static uint8_t src[PAGE], served[PAGE], back[PAGE];
 	struct race_call c = { 0 };
-	uint64_t at, actual;
+	uint64_t actual;
 	struct msg m;
 	uint8_t *mem;
 	char v = 0x77;
@@ -377,15 +376,11 @@ TEST_F_TIMEOUT(forced, exec_while_a_write_is_held, 300)
 	if (variant->target_stall) {
 		zx_fill(src, PAGE, SRC_SEED);
 		ASSERT_EQ(0, race_write_start(&c, self->h0, STALL_PAGE, src, PAGE, 0));
-		ASSERT_EQ(0, race_uffd_wait(self->uffd, c.done[0], &at))
-			TH_LOG("the write returned (%d) before it stalled", c.ret);
-		ASSERT_EQ(STALL_PAGE, at);
+		ASSERT_HELD(&c, self->uffd, STALL_PAGE);
 	} else {
 		ASSERT_EQ(0, race_write_start(&c, self->h0, IMAGE_PAGE,
 					      self->st.base + PAGE - HALF, PAGE, 0));
-		ASSERT_EQ(0, race_uffd_wait(self->st.uffd, c.done[0], &at))
-			TH_LOG("the write returned (%d) before it stalled", c.ret);
-		ASSERT_EQ(race_stall_page(&self->st), at);
+		ASSERT_HELD(&c, self->st.uffd, uf_stall_page(&self->st));
 	}
 
 	/* The exec goes through while the write is held. */
@@ -396,9 +391,9 @@ TEST_F_TIMEOUT(forced, exec_while_a_write_is_held, 300)
 	/* Let the write go on. */
 	if (variant->target_stall) {
 		memset(served, 0xe1, PAGE);
-		ASSERT_EQ(0, race_uffd_copy(self->uffd, STALL_PAGE, served));
+		ASSERT_EQ(0, uf_copy(self->uffd, STALL_PAGE, served, PAGE));
 	} else {
-		ASSERT_EQ(0, race_stall_serve(&self->st));
+		ASSERT_EQ(0, uf_stall_serve(&self->st));
 	}
 	race_call_join(&c);
 	ASSERT_IMAGE_INTACT("the new image");

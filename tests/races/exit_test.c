@@ -73,15 +73,6 @@ FIXTURE_TEARDOWN(death)
 	TH_LOG("%s: %lld ms", _metadata->name, zx_now_ms() - self->t0);
 }
 
-/* Wait until call @c is held on @uffd at @page; it must not return first. */
-#define ASSERT_HELD(c, uffd, page) do { \
-	uint64_t at_ = 0; \
-	ASSERT_EQ(0, race_uffd_wait((uffd), (c)->done[0], &at_)) \
-		TH_LOG("the write returned (%d, actual %llu) before it was held", \
-		       (c)->ret, (unsigned long long)(c)->actual); \
-	ASSERT_EQ((uint64_t)(page), at_); \
-} while (0)
-
 /* ---- the target dies while a write is held -------------------------------- */
 
 /* The target of these tests: its region is the test's shared one. */
@@ -106,10 +97,8 @@ static int dying_fn(char cmd, void *arg, int *fd)
 	case 0:		/* set up: hand over a userfaultfd on page 1 */
 		if (!d->stall)
 			return 0;
-		*fd = race_uffd_new();
-		if (*fd < 0)
-			return *fd;
-		return race_uffd_register(*fd, d->region + PAGE, PAGE);
+		*fd = uf_new_missing(d->region + PAGE, PAGE);
+		return *fd < 0 ? *fd : 0;
 	case 'x':
 		_exit(0);
 	case 'g':	/* another thread ends the whole group */
@@ -126,7 +115,7 @@ static int dying_fn(char cmd, void *arg, int *fd)
 FIXTURE(dies) {
 	struct dying d;
 	struct race_proc target;
-	struct race_stall st;
+	struct uf_stall st;
 	int h, uffd;
 	long long t0;
 };
@@ -147,8 +136,6 @@ FIXTURE_VARIANT_ADD(dies, munmap_exit_target_stall) { .how = 'u', .target_stall 
 
 FIXTURE_SETUP(dies)
 {
-	int ret;
-
 	self->t0 = zx_now_ms();
 	self->target.pid = -1;
 	self->h = self->uffd = self->st.uffd = -1;
@@ -157,10 +144,8 @@ FIXTURE_SETUP(dies)
 			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->d.region);
 	self->d.stall = variant->target_stall;
-	ASSERT_EQ(0, race_stall_new(&self->st, 2, 1, SRC_SEED));
-	ASSERT_LT(0, race_proc_start(&self->target, dying_fn, &self->d));
-	ASSERT_EQ(0, race_proc_answer(&self->target, &ret, &self->uffd));
-	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, uf_stall_new(&self->st, 2, 1, SRC_SEED));
+	ASSERT_EQ(0, race_proc_ready(&self->target, dying_fn, &self->d, &self->uffd));
 	ASSERT_EQ(variant->target_stall, self->uffd >= 0);
 	self->h = zx_handle(self->target.pid, ZXPROC_RIGHT_WRITE);
 	ASSERT_LE(0, self->h);
@@ -168,12 +153,7 @@ FIXTURE_SETUP(dies)
 
 FIXTURE_TEARDOWN(dies)
 {
-	race_proc_end(&self->target);
-	race_stall_free(&self->st);
-	if (self->uffd >= 0)
-		close(self->uffd);
-	if (self->h >= 0)
-		close(self->h);
+	race_held_end(&self->target, &self->st, self->uffd, self->h);
 	TH_LOG("%s: %lld ms", _metadata->name, zx_now_ms() - self->t0);
 }
 
@@ -208,7 +188,7 @@ TEST_F_TIMEOUT(dies, target_dies_while_a_write_is_held, 300)
 	} else {
 		ASSERT_EQ(0, race_write_start(&c, self->h, zx_ptr(self->d.region),
 					      self->st.base + PAGE - HALF, PAGE, 0));
-		ASSERT_HELD(&c, self->st.uffd, race_stall_page(&self->st));
+		ASSERT_HELD(&c, self->st.uffd, uf_stall_page(&self->st));
 	}
 
 	/* Dead (a zombie, not reaped) while the write is held. */
@@ -223,11 +203,11 @@ TEST_F_TIMEOUT(dies, target_dies_while_a_write_is_held, 300)
 
 	memset(served, 0xe1, PAGE);
 	if (!variant->target_stall) {
-		ASSERT_EQ(0, race_stall_serve(&self->st));
+		ASSERT_EQ(0, uf_stall_serve(&self->st));
 	} else if (variant->how == 'u') {
-		ASSERT_EQ(0, race_uffd_wake(self->uffd, zx_ptr(self->d.region + PAGE), PAGE));
+		ASSERT_EQ(0, uf_wake(self->uffd, zx_ptr(self->d.region + PAGE), PAGE));
 	} else {
-		ASSERT_EQ(0, race_uffd_copy(self->uffd, zx_ptr(self->d.region + PAGE), served));
+		ASSERT_EQ(0, uf_copy(self->uffd, zx_ptr(self->d.region + PAGE), served, PAGE));
 	}
 	race_call_join(&c);
 	TH_LOG("the write held across the death: ret %d, actual %llu",
@@ -273,10 +253,8 @@ static int big_target_fn(char cmd, void *arg, int *fd)
 		return -EINVAL;
 	if (!b->stall)
 		return 0;
-	*fd = race_uffd_new();
-	if (*fd < 0)
-		return *fd;
-	return race_uffd_register(*fd, b->region + BIG_STALL * PAGE, PAGE);
+	*fd = uf_new_missing(b->region + BIG_STALL * PAGE, PAGE);
+	return *fd < 0 ? *fd : 0;
 }
 
 /*
@@ -303,10 +281,8 @@ static int big_caller_fn(char cmd, void *arg, int *fd)
 			return 0;
 		if (madvise(b->src + BIG_STALL * PAGE, PAGE, MADV_DONTNEED))
 			return -errno;
-		*fd = race_uffd_new();
-		if (*fd < 0)
-			return *fd;
-		return race_uffd_register(*fd, b->src + BIG_STALL * PAGE, PAGE);
+		*fd = uf_new_missing(b->src + BIG_STALL * PAGE, PAGE);
+		return *fd < 0 ? *fd : 0;
 	case 'w':
 		h = zx_handle(b->target, ZXPROC_RIGHT_WRITE);
 		if (h < 0)
@@ -371,8 +347,6 @@ FIXTURE_VARIANT_ADD(killed, all_or_nothing_target_stall) {
 
 FIXTURE_SETUP(killed)
 {
-	int ret;
-
 	self->t0 = zx_now_ms();
 	self->target.pid = self->caller.pid = -1;
 	self->uffd = -1;
@@ -384,19 +358,15 @@ FIXTURE_SETUP(killed)
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->bc.src);
 	self->bt.stall = variant->target_stall;
-	ASSERT_LT(0, race_proc_start(&self->target, big_target_fn, &self->bt));
-	ASSERT_EQ(0, race_proc_answer(&self->target, &ret, variant->target_stall ?
-				      &self->uffd : NULL));
-	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, race_proc_ready(&self->target, big_target_fn, &self->bt,
+				     variant->target_stall ? &self->uffd : NULL));
 	memset(self->bc.src, FILL, BIG);	/* the callers share it by fork */
 	self->bc.target = self->target.pid;
 	self->bc.region = self->bt.region;
 	self->bc.flags = variant->flags;
 	self->bc.stall = !variant->target_stall;
-	ASSERT_LT(0, race_proc_start(&self->caller, big_caller_fn, &self->bc));
-	ASSERT_EQ(0, race_proc_answer(&self->caller, &ret, variant->target_stall ?
-				      NULL : &self->uffd));
-	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, race_proc_ready(&self->caller, big_caller_fn, &self->bc,
+				     variant->target_stall ? NULL : &self->uffd));
 	ASSERT_LE(0, self->uffd);
 }
 
@@ -419,7 +389,7 @@ TEST_F_TIMEOUT(killed, caller_killed_while_held_mid_64mib_write, 300)
 	stall += zx_ptr(variant->target_stall ? self->bt.region : self->bc.src);
 	ASSERT_EQ(0, race_proc_send(&self->caller, 'w'));
 	/* Held: the caller's socket stays silent until it answers or dies. */
-	ASSERT_EQ(0, race_uffd_wait(self->uffd, self->caller.sock, &at))
+	ASSERT_EQ(0, uf_wait(self->uffd, self->caller.sock, &at))
 		TH_LOG("the 64 MiB write returned before it was held");
 	ASSERT_EQ(stall, at);
 	ASSERT_EQ(0, kill(self->caller.pid, SIGKILL));
@@ -471,10 +441,8 @@ static int mover_fn(char cmd, void *arg, int *fd)
 	case 0:
 		if (!m->stall)
 			return 0;
-		*fd = race_uffd_new();
-		if (*fd < 0)
-			return *fd;
-		return race_uffd_register(*fd, m->region + HELD_AT * PAGE, PAGE);
+		*fd = uf_new_missing(m->region + HELD_AT * PAGE, PAGE);
+		return *fd < 0 ? *fd : 0;
 	case 'm':
 		return munmap(m->region, HELD_PAGES * PAGE) ? -errno : 0;
 	case 'e':
@@ -487,7 +455,7 @@ static int mover_fn(char cmd, void *arg, int *fd)
 FIXTURE(held) {
 	struct mover m;
 	struct race_proc target;
-	struct race_stall st;
+	struct uf_stall st;
 	int h, uffd;
 	long long t0;
 };
@@ -501,8 +469,6 @@ FIXTURE_VARIANT_ADD(held, target_stall) { .target_stall = true };
 
 FIXTURE_SETUP(held)
 {
-	int ret;
-
 	self->t0 = zx_now_ms();
 	self->target.pid = -1;
 	self->h = self->uffd = self->st.uffd = -1;
@@ -511,27 +477,20 @@ FIXTURE_SETUP(held)
 	ASSERT_NE(MAP_FAILED, self->m.region);
 	self->m.stall = variant->target_stall;
 	/* Our source: HELD_PAGES pages, page HELD_AT stalls (when ours). */
-	ASSERT_EQ(0, race_stall_new(&self->st, HELD_PAGES,
+	ASSERT_EQ(0, uf_stall_new(&self->st, HELD_PAGES,
 				    variant->target_stall ? HELD_PAGES - 1 : HELD_AT,
 				    SRC_SEED));
 	if (variant->target_stall) {
-		ASSERT_EQ(0, race_stall_serve(&self->st));
+		ASSERT_EQ(0, uf_stall_serve(&self->st));
 	}
-	ASSERT_LT(0, race_proc_start(&self->target, mover_fn, &self->m));
-	ASSERT_EQ(0, race_proc_answer(&self->target, &ret, &self->uffd));
-	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, race_proc_ready(&self->target, mover_fn, &self->m, &self->uffd));
 	self->h = zx_handle(self->target.pid, ZXPROC_RIGHT_WRITE);
 	ASSERT_LE(0, self->h);
 }
 
 FIXTURE_TEARDOWN(held)
 {
-	race_proc_end(&self->target);
-	race_stall_free(&self->st);
-	if (self->uffd >= 0)
-		close(self->uffd);
-	if (self->h >= 0)
-		close(self->h);
+	race_held_end(&self->target, &self->st, self->uffd, self->h);
 	TH_LOG("%s: %lld ms", _metadata->name, zx_now_ms() - self->t0);
 }
 
@@ -551,7 +510,7 @@ TEST_F_TIMEOUT(held, held_write_blocks_neither_munmap_nor_exec, 300)
 	if (variant->target_stall) {
 		ASSERT_HELD(&c, self->uffd, zx_ptr(self->m.region + HELD_AT * PAGE));
 	} else {
-		ASSERT_HELD(&c, self->st.uffd, race_stall_page(&self->st));
+		ASSERT_HELD(&c, self->st.uffd, uf_stall_page(&self->st));
 	}
 
 	EXPECT_EQ(0, race_proc_do(&self->target, 'm', NULL));
@@ -562,10 +521,10 @@ TEST_F_TIMEOUT(held, held_write_blocks_neither_munmap_nor_exec, 300)
 	ASSERT_FALSE(race_call_returned(&c));
 
 	if (variant->target_stall) {
-		ASSERT_EQ(0, race_uffd_wake(self->uffd, zx_ptr(self->m.region + HELD_AT * PAGE),
+		ASSERT_EQ(0, uf_wake(self->uffd, zx_ptr(self->m.region + HELD_AT * PAGE),
 					    PAGE));
 	} else {
-		ASSERT_EQ(0, race_stall_serve(&self->st));
+		ASSERT_EQ(0, uf_stall_serve(&self->st));
 	}
 	race_call_join(&c);
 	TH_LOG("the held write, after munmap and exec: ret %d, actual %llu",

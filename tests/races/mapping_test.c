@@ -598,10 +598,8 @@ static int mover_fn(char cmd, void *arg, int *fd)
 			zx_fill(m->region + PAGE, PAGE, T_SEED + 1);
 			return 0;
 		}
-		*fd = race_uffd_new();
-		if (*fd < 0)
-			return *fd;
-		return race_uffd_register(*fd, m->region + PAGE, PAGE);
+		*fd = uf_new_missing(m->region + PAGE, PAGE);
+		return *fd < 0 ? *fd : 0;
 	case 'r':	/* unmap both pages, map fresh ones at the same address */
 		if (munmap(m->region, 2 * PAGE))
 			return -errno;
@@ -633,7 +631,7 @@ static int mover_fn(char cmd, void *arg, int *fd)
 FIXTURE(moved) {
 	struct mover m;
 	struct race_proc target;
-	struct race_stall st;
+	struct uf_stall st;
 	int h, uffd, memfd;
 	long long t0;
 };
@@ -660,15 +658,14 @@ FIXTURE_VARIANT_ADD(moved, shrink_target_stall) { .change = 's', .target_stall =
 FIXTURE_SETUP(moved)
 {
 	uint8_t *window;
-	int ret;
 
 	self->t0 = zx_now_ms();
 	self->target.pid = -1;
 	self->h = self->uffd = self->memfd = self->st.uffd = -1;
 	/* Our source first: 2 pages, page 1 stalls (when ours). */
-	ASSERT_EQ(0, race_stall_new(&self->st, 2, 1, SRC_SEED));
+	ASSERT_EQ(0, uf_stall_new(&self->st, 2, 1, SRC_SEED));
 	if (variant->target_stall) {
-		ASSERT_EQ(0, race_stall_serve(&self->st));
+		ASSERT_EQ(0, uf_stall_serve(&self->st));
 	}
 	/* A: the region; B = A + 4 pages: a hole; scratch after it. */
 	window = mmap(NULL, 16 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -693,23 +690,16 @@ FIXTURE_SETUP(moved)
 	ASSERT_EQ(0, munmap(self->m.b, 12 * PAGE));
 	self->m.memfd = variant->memfd;
 	self->m.stall = variant->target_stall;
-	ASSERT_LT(0, race_proc_start(&self->target, mover_fn, &self->m));
-	ASSERT_EQ(0, race_proc_answer(&self->target, &ret, &self->uffd));
-	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, race_proc_ready(&self->target, mover_fn, &self->m, &self->uffd));
 	self->h = zx_handle(self->target.pid, ZXPROC_RIGHT_WRITE);
 	ASSERT_LE(0, self->h);
 }
 
 FIXTURE_TEARDOWN(moved)
 {
-	race_proc_end(&self->target);
-	race_stall_free(&self->st);
-	if (self->uffd >= 0)
-		close(self->uffd);
+	race_held_end(&self->target, &self->st, self->uffd, self->h);
 	if (self->memfd >= 0)
 		close(self->memfd);
-	if (self->h >= 0)
-		close(self->h);
 	TH_LOG("%s: %lld ms", _metadata->name, zx_now_ms() - self->t0);
 }
 
@@ -724,31 +714,26 @@ TEST_F_TIMEOUT(moved, mapping_changed_while_a_write_is_held, 300)
 	static uint8_t src[2 * PAGE], t0[PAGE], t1[PAGE], zero[PAGE], back[2 * PAGE];
 	struct race_call c = { 0 };
 	pid_t pid = self->target.pid;
-	uint64_t at = 0;
 	bool old0;
 
-	race_stall_expect(&self->st, src);
+	uf_stall_expect(&self->st, src);
 	zx_fill(t0, PAGE, T_SEED);
 	zx_fill(t1, PAGE, T_SEED + 1);
 	ASSERT_EQ(0, race_write_start(&c, self->h, zx_ptr(self->m.region), self->st.base,
 				      2 * PAGE, 0));
 	if (variant->target_stall) {
-		ASSERT_EQ(0, race_uffd_wait(self->uffd, c.done[0], &at))
-			TH_LOG("the write returned (%d) before it was held", c.ret);
-		ASSERT_EQ(zx_ptr(self->m.region + PAGE), at);
+		ASSERT_HELD(&c, self->uffd, zx_ptr(self->m.region + PAGE));
 	} else {
-		ASSERT_EQ(0, race_uffd_wait(self->st.uffd, c.done[0], &at))
-			TH_LOG("the write returned (%d) before it was held", c.ret);
-		ASSERT_EQ(race_stall_page(&self->st), at);
+		ASSERT_HELD(&c, self->st.uffd, uf_stall_page(&self->st));
 	}
 
 	ASSERT_EQ(0, race_proc_do(&self->target, variant->change, NULL));
 	ASSERT_FALSE(race_call_returned(&c));
 	if (variant->target_stall) {
 		/* The page's mapping is gone or moved: wake, do not serve. */
-		ASSERT_EQ(0, race_uffd_wake(self->uffd, at, PAGE));
+		ASSERT_EQ(0, uf_wake(self->uffd, zx_ptr(self->m.region + PAGE), PAGE));
 	} else {
-		ASSERT_EQ(0, race_stall_serve(&self->st));
+		ASSERT_EQ(0, uf_stall_serve(&self->st));
 	}
 	race_call_join(&c);
 	/* Whatever is left registered, let it go before reading. */
@@ -835,7 +820,7 @@ FIXTURE(cow) {
 	uint8_t pattern[2 * PAGE];
 	struct cow w;
 	struct race_proc target;
-	struct race_stall st;
+	struct uf_stall st;
 	int h;
 	long long t0;
 };
@@ -855,13 +840,13 @@ FIXTURE_VARIANT_ADD(cow, made_read_only_unforced) {
 
 FIXTURE_SETUP(cow)
 {
-	int fd, ret;
+	int fd;
 
 	self->t0 = zx_now_ms();
 	self->target.pid = -1;
 	self->h = self->st.uffd = -1;
 	self->path[0] = '\0';
-	ASSERT_EQ(0, race_stall_new(&self->st, 2, 1, SRC_SEED));
+	ASSERT_EQ(0, uf_stall_new(&self->st, 2, 1, SRC_SEED));
 	ASSERT_EQ(0, make_file(self->path, sizeof(self->path), self->pattern));
 	fd = open(self->path, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
@@ -870,9 +855,7 @@ FIXTURE_SETUP(cow)
 	close(fd);
 	ASSERT_NE(MAP_FAILED, self->w.priv);
 	ASSERT_NE(MAP_FAILED, self->w.shared);
-	ASSERT_LT(0, race_proc_start(&self->target, cow_fn, &self->w));
-	ASSERT_EQ(0, race_proc_answer(&self->target, &ret, NULL));
-	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, race_proc_ready(&self->target, cow_fn, &self->w, NULL));
 	self->h = zx_handle(self->target.pid, ZXPROC_RIGHT_WRITE);
 	ASSERT_LE(0, self->h);
 	ASSERT_EQ(0, zx_write_file(FORCE_PARAM, variant->force));
@@ -883,7 +866,7 @@ FIXTURE_TEARDOWN(cow)
 	/* The module's default, for the suites that follow in this guest. */
 	zx_write_file(FORCE_PARAM, "always");
 	race_proc_end(&self->target);
-	race_stall_free(&self->st);
+	uf_stall_free(&self->st);
 	if (self->h >= 0)
 		close(self->h);
 	if (self->path[0])
@@ -900,18 +883,18 @@ TEST_F_TIMEOUT(cow, file_mapping_changed_while_a_write_is_held, 300)
 	uint64_t at = 0, actual;
 	int fd;
 
-	race_stall_expect(&self->st, src);
+	uf_stall_expect(&self->st, src);
 	if (variant->before)
 		ASSERT_EQ(0, race_proc_do(&self->target, variant->before, NULL));
 	ASSERT_EQ(0, race_write_start(&c, self->h, zx_ptr(self->w.priv), self->st.base,
 				      2 * PAGE, 0));
-	ASSERT_EQ(0, race_uffd_wait(self->st.uffd, c.done[0], &at))
+	ASSERT_EQ(0, uf_wait(self->st.uffd, c.done[0], &at))
 		TH_LOG("the write returned (%d) before it was held", c.ret);
 	/* Page 0 is written, in the target's private copy of it. */
 	ASSERT_TRUE(target_holds(pid, self->w.priv, src, PAGE));
 	ASSERT_EQ(0, race_proc_do(&self->target, variant->change, NULL));
 	ASSERT_FALSE(race_call_returned(&c));
-	ASSERT_EQ(0, race_stall_serve(&self->st));
+	ASSERT_EQ(0, uf_stall_serve(&self->st));
 	race_call_join(&c);
 	TH_LOG("force_override=%s, the mapping changed (%c) while held: ret %d, actual %llu",
 	       variant->force, variant->change, c.ret, (unsigned long long)c.actual);

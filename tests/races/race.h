@@ -17,7 +17,9 @@
  *    page pinned (module/copy.c faults the caller's buffer in only after
  *    unpinning).  A stalled page of the target holds the call inside
  *    pin_user_pages_remote(), after the target check, with the target's
- *    mmap_lock dropped (module/pin.c).  race_stall_*() and race_uffd_*().
+ *    mmap_lock dropped (module/pin.c).  uf_stall_*(), uf_new_missing()
+ *    and uf_wait() (tests/races/uffd.h, the one userfaultfd toolkit), and
+ *    ASSERT_HELD() below.
  *  - Pipes and sockets as barriers (race_target_*()): the other side
  *    acts on a command and says when it is done.
  *  - Close-on-exec descriptors: EOF on a pipe whose write end only the
@@ -25,11 +27,11 @@
  *    address spaces (the kernel closes those descriptors after it).
  *  - seccomp user notification and ns_last_pid (tests/userlib/pidfd_test).
  *
- * Waits have no time limit of their own: a side that never gets to its
- * point hangs the test until the harness's timeout, which is the only
- * bound, and never the proof.  A wait also watches the other side's
- * completion, so a call that returns without stalling fails at once,
- * with a message.
+ * Waits have no time limit of their own (uf_wait()): a side that never
+ * gets to its point hangs the test until the harness's timeout, which is
+ * the only bound, and never the proof.  A wait also watches the other
+ * side's completion, so a call that returns without stalling fails at
+ * once, with a message.
  *
  * Soak.  The random sweeps these suites used to rely on (at least
  * 10,000 iterations each, "both outcomes happened") are kept as stress
@@ -51,13 +53,13 @@
 #ifndef ZXPROC_TESTS_RACES_RACE_H
 #define ZXPROC_TESTS_RACES_RACE_H
 
-#include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 
 #include "../module/helpers.h"
+#include "uffd.h"
 #include "kselftest_harness.h"
 
 /* ---- the soak switch ---------------------------------------------------- */
@@ -143,172 +145,6 @@ static inline long long race_now_us(void)
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* ---- userfaultfd ------------------------------------------------------- */
-
-#define RACE_PAGE 4096UL
-
-/*
- * A new userfaultfd of this process, close-on-exec, that also handles
- * faults the kernel takes on our behalf (no UFFD_USER_MODE_ONLY: needs
- * CAP_SYS_PTRACE, or vm.unprivileged_userfaultfd).  Non-blocking: poll()
- * answers EPOLLERR on a blocking one.  fd or -errno.
- */
-static inline int race_uffd_new(void)
-{
-	struct uffdio_api api = { .api = UFFD_API };
-	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-
-	if (fd < 0)
-		return -errno;
-	if (ioctl(fd, UFFDIO_API, &api)) {
-		int err = errno;
-
-		close(fd);
-		return -err;
-	}
-	return fd;
-}
-
-/* Register [addr, addr + len) (page-aligned, not present): 0 or -errno. */
-static inline int race_uffd_register(int uffd, const void *addr, size_t len)
-{
-	struct uffdio_register reg = {
-		.range = { .start = zx_ptr(addr), .len = len },
-		.mode = UFFDIO_REGISTER_MODE_MISSING,
-	};
-
-	return ioctl(uffd, UFFDIO_REGISTER, &reg) ? -errno : 0;
-}
-
-/*
- * Wait for the next fault on @uffd; its page address in *@addr.  If
- * @done (a descriptor that becomes readable, or hangs up, when the side
- * that should fault has finished instead) fires first: -ECANCELED.
- * No time limit (see the top of this file).
- */
-static inline int race_uffd_wait(int uffd, int done, uint64_t *addr)
-{
-	struct uffd_msg msg;
-
-	for (;;) {
-		struct pollfd p[2] = { { uffd, POLLIN, 0 }, { done, POLLIN, 0 } };
-		ssize_t n;
-
-		if (poll(p, done >= 0 ? 2 : 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (p[0].revents & POLLIN) {
-			n = read(uffd, &msg, sizeof(msg));
-			if (n < 0 && (errno == EAGAIN || errno == EINTR))
-				continue;
-			if (n != (ssize_t)sizeof(msg))
-				return n < 0 ? -errno : -EIO;
-			if (msg.event != UFFD_EVENT_PAGEFAULT)
-				return -EPROTO;
-			*addr = msg.arg.pagefault.address & ~(RACE_PAGE - 1);
-			return 0;
-		}
-		if (p[0].revents)
-			return -EIO;
-		if (done >= 0 && p[1].revents)
-			return -ECANCELED;
-	}
-}
-
-/*
- * Serve the page at @addr with a copy of @src (one page), waking who
- * waits on it.  Works on the userfaultfd's address space from any
- * process, for as long as anything holds that address space's users
- * (a zxproc call in it does).  0 or -errno.
- */
-static inline int race_uffd_copy(int uffd, uint64_t addr, const void *src)
-{
-	struct uffdio_copy c = {
-		.dst = addr, .src = zx_ptr(src), .len = RACE_PAGE,
-	};
-
-	return ioctl(uffd, UFFDIO_COPY, &c) ? -errno : 0;
-}
-
-/* Wake whoever waits on [addr, addr + len) without serving it. */
-static inline int race_uffd_wake(int uffd, uint64_t addr, size_t len)
-{
-	struct uffdio_range r = { .start = addr, .len = len };
-
-	return ioctl(uffd, UFFDIO_WAKE, &r) ? -errno : 0;
-}
-
-/* ---- a buffer of ours that stalls --------------------------------------- */
-
-/*
- * @pages pages of this process, pattern @seed, except page @at: not
- * present, registered with @uffd.  Whatever reads page @at waits until
- * race_stall_serve() gives it its pattern bytes.
- */
-struct race_stall {
-	int uffd;
-	uint8_t *base;
-	size_t pages;
-	size_t at;
-	unsigned int seed;
-};
-
-static inline int race_stall_new(struct race_stall *s, size_t pages, size_t at,
-				 unsigned int seed)
-{
-	int ret;
-
-	s->uffd = -1;
-	s->pages = pages;
-	s->at = at;
-	s->seed = seed;
-	s->base = mmap(NULL, pages * RACE_PAGE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (s->base == MAP_FAILED)
-		return -errno;
-	zx_fill(s->base, pages * RACE_PAGE, seed);
-	if (madvise(s->base + at * RACE_PAGE, RACE_PAGE, MADV_DONTNEED))
-		return -errno;
-	s->uffd = race_uffd_new();
-	if (s->uffd < 0)
-		return s->uffd;
-	ret = race_uffd_register(s->uffd, s->base + at * RACE_PAGE, RACE_PAGE);
-	return ret;
-}
-
-/* The address of the page that stalls. */
-static inline uint64_t race_stall_page(const struct race_stall *s)
-{
-	return zx_ptr(s->base + s->at * RACE_PAGE);
-}
-
-/* What the whole buffer holds once served: its pattern. */
-static inline void race_stall_expect(const struct race_stall *s, uint8_t *out)
-{
-	zx_fill(out, s->pages * RACE_PAGE, s->seed);
-}
-
-/* Give the stalled page its pattern bytes; 0 or -errno. */
-static inline int race_stall_serve(const struct race_stall *s)
-{
-	static uint8_t page[RACE_PAGE];
-	size_t i;
-
-	for (i = 0; i < RACE_PAGE; i++)
-		page[i] = zx_pattern_byte(s->seed, s->at * RACE_PAGE + i);
-	return race_uffd_copy(s->uffd, race_stall_page(s), page);
-}
-
-static inline void race_stall_free(struct race_stall *s)
-{
-	if (s->uffd >= 0)
-		close(s->uffd);
-	if (s->base && s->base != MAP_FAILED)
-		munmap(s->base, s->pages * RACE_PAGE);
-}
-
 /* ---- a call in a thread of ours ----------------------------------------- */
 
 /*
@@ -389,6 +225,18 @@ static inline int race_call_join(struct race_call *c)
 	return c->ret;
 }
 
+/*
+ * In a test: wait until call @c is held on userfaultfd @uffd (uf_wait())
+ * at page @page; it must not return first.
+ */
+#define ASSERT_HELD(c, uffd, page) do { \
+	uint64_t at_ = 0; \
+	ASSERT_EQ(0, uf_wait((uffd), (c)->done[0], &at_)) \
+		TH_LOG("the call returned (%d, actual %llu) before it was held", \
+		       (c)->ret, (unsigned long long)(c)->actual); \
+	ASSERT_EQ((uint64_t)(page), at_); \
+} while (0)
+
 /* ---- a process that acts on commands ------------------------------------ */
 
 /*
@@ -461,6 +309,22 @@ static inline int race_proc_answer(struct race_proc *p, int *result, int *fd)
 	return n == 0 ? -EPIPE : (n < 0 ? -errno : -EPROTO);
 }
 
+/*
+ * race_proc_start(), then its set-up answer, which must be 0: returns 0,
+ * else fn's int or a -errno of our own.  The descriptor the set-up sent
+ * in *@fd (-1 when none), or closed when @fd is NULL.
+ */
+static inline int race_proc_ready(struct race_proc *p, race_proc_fn fn, void *arg, int *fd)
+{
+	pid_t pid = race_proc_start(p, fn, arg);
+	int result, ret;
+
+	if (pid < 0)
+		return pid;
+	ret = race_proc_answer(p, &result, fd);
+	return ret ? ret : result;
+}
+
 /* Send command @cmd (no waiting); 0 or -errno. */
 static inline int race_proc_send(struct race_proc *p, char cmd)
 {
@@ -484,6 +348,21 @@ static inline void race_proc_end(struct race_proc *p)
 	if (p->sock >= 0)
 		close(p->sock);
 	p->sock = -1;
+}
+
+/*
+ * The end of a fixture that held a write: its commanded target, our
+ * stalling buffer, the userfaultfd the target handed over and the
+ * handle (each -1 when unset).
+ */
+static inline void race_held_end(struct race_proc *p, struct uf_stall *st, int uffd, int h)
+{
+	race_proc_end(p);
+	uf_stall_free(st);
+	if (uffd >= 0)
+		close(uffd);
+	if (h >= 0)
+		close(h);
 }
 
 /* ---- pids --------------------------------------------------------------- */

@@ -236,7 +236,7 @@ static void own_run(void *arg, struct uf_res *res)
 	char go;
 	int uffd;
 
-	uffd = uf_new();
+	uffd = uf_new(0);
 	buf = mmap(NULL, o->page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (uffd < 0 || buf == MAP_FAILED ||
 	    uf_register(uffd, zx_ptr(buf), o->page, UFFDIO_REGISTER_MODE_MISSING) ||

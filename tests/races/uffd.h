@@ -1,15 +1,39 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * userfaultfd for the suites that make a fault wait: targets whose
- * memory is served by a handler thread of their own (as CRIU's lazy
- * pages, QEMU's post-copy and garbage collectors do), callers whose own
- * buffer is, and the helpers around them.
+ * userfaultfd for the suites that make a fault wait: the one toolkit of
+ * the race suites (tests/races, and the race tests of tests/module,
+ * tests/lifetime and tests/userlib, through race.h) and of the suites of
+ * targets whose memory is served by a handler thread of their own (as
+ * CRIU's lazy pages, QEMU's post-copy and garbage collectors do).
  *
  * A fault message read from a userfaultfd is the proof that the faulting
  * task is blocked inside the kernel, waiting for that page: the suites
  * order their steps on such messages and on pipes between processes,
- * never on sleeps.  Every wait is bounded (UF_BOUND_MS) only so that a
- * bug fails the test instead of hanging it; no bound is ever a proof.
+ * never on sleeps.
+ *
+ * What it holds:
+ *  - raw userfaultfd: uf_new(), uf_register(), uf_copy(), uf_wake(),
+ *    uf_protect(), and uf_new_missing() for a range of ours.
+ *  - a buffer of ours that stalls (uf_stall_*()): one page of it not
+ *    present and registered, so whatever reads it waits until the test
+ *    serves it.  In the caller's own buffer it holds a zxproc call after
+ *    its arguments were copied in and its handle checked, and (for a
+ *    copy) after the bytes before that page were copied, with no target
+ *    page pinned (module/copy.c faults the caller's buffer in only after
+ *    unpinning).  A stalled page of the target holds the call inside
+ *    pin_user_pages_remote(), after the target check, with the target's
+ *    mmap_lock dropped (module/pin.c).  uf_wait() tells the test that
+ *    the call is held there.
+ *  - a target with a handler thread (uf_target_*()), and callers in
+ *    processes of their own (uf_caller_*()).
+ *
+ * Two kinds of wait.  uf_wait() has no time limit of its own: a side
+ * that never gets to its point hangs the test until the harness's
+ * timeout, which is the only bound; it also watches the other side's
+ * completion, so a call that returns without stalling fails at once.
+ * The target's and callers' waits (uf_recv() and those built on it) are
+ * bounded by UF_BOUND_MS, only so that a bug fails the test instead of
+ * hanging it.  No bound is ever a proof of order.
  *
  * The target (uf_target_start()) is a forked child of the test.  Its
  * main thread maps, fills, registers, unmaps and remaps its own memory
@@ -29,7 +53,8 @@
  *
  * Registration never asks for UFFD_USER_MODE_ONLY: zxproc and
  * process_vm_readv fault the target's pages from the kernel, and such
- * faults would then get SIGBUS instead of a message.
+ * faults would then get SIGBUS instead of a message (and so a new
+ * userfaultfd needs CAP_SYS_PTRACE, or vm.unprivileged_userfaultfd).
  */
 #ifndef ZXPROC_TESTS_RACES_UFFD_H
 #define ZXPROC_TESTS_RACES_UFFD_H
@@ -41,16 +66,23 @@
 
 #include "../module/helpers.h"
 
-/* Guards every wait against hanging forever; never a proof of order. */
+/* Guards the bounded waits against hanging forever; never a proof of order. */
 #define UF_BOUND_MS 60000
+
+/* The page size of the stalling buffers (uf_stall_*()). */
+#define UF_PAGE 4096UL
 
 /* ---- raw userfaultfd -------------------------------------------------- */
 
-/* A new userfaultfd (blocking, close-on-exec), API handshake done; fd or -errno. */
-static inline int uf_new(void)
+/*
+ * A new userfaultfd, close-on-exec, API handshake done; fd or -errno.
+ * @flags: 0 (blocking, for a handler thread that only reads), or
+ * O_NONBLOCK for uf_wait() (poll() answers EPOLLERR on a blocking one).
+ */
+static inline int uf_new(int flags)
 {
 	struct uffdio_api api = { .api = UFFD_API };
-	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | flags);
 
 	if (fd < 0)
 		return -errno;
@@ -72,19 +104,44 @@ static inline int uf_register(int uffd, uint64_t addr, uint64_t len, uint64_t mo
 }
 
 /*
+ * A new userfaultfd (O_NONBLOCK, for uf_wait()) with [@addr, +@len) of
+ * this process (page-aligned, not present) registered for missing
+ * pages: whatever touches them waits until they are served.  fd or
+ * -errno.
+ */
+static inline int uf_new_missing(const void *addr, size_t len)
+{
+	int fd = uf_new(O_NONBLOCK), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = uf_register(fd, zx_ptr(addr), len, UFFDIO_REGISTER_MODE_MISSING);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/*
  * Fill the missing pages at @addr with @len bytes of @src (UFFDIO_COPY),
- * waking whoever waits for them; pages already there are only woken.
- * 0 or -errno.
+ * waking whoever waits for them.  Works on the userfaultfd's address
+ * space from any process, for as long as anything holds that address
+ * space's users (a zxproc call in it does).  0 or -errno (-EEXIST: a
+ * page was there already).
  */
 static inline int uf_copy(int uffd, uint64_t addr, const void *src, uint64_t len)
 {
 	struct uffdio_copy c = { .dst = addr, .src = zx_ptr(src), .len = len };
-	struct uffdio_range r = { addr, len };
 
-	if (!ioctl(uffd, UFFDIO_COPY, &c))
-		return 0;
-	if (errno != EEXIST)
-		return -errno;
+	return ioctl(uffd, UFFDIO_COPY, &c) ? -errno : 0;
+}
+
+/* Wake whoever waits on [@addr, +@len) without serving it; 0 or -errno. */
+static inline int uf_wake(int uffd, uint64_t addr, uint64_t len)
+{
+	struct uffdio_range r = { .start = addr, .len = len };
+
 	return ioctl(uffd, UFFDIO_WAKE, &r) ? -errno : 0;
 }
 
@@ -99,7 +156,45 @@ static inline int uf_protect(int uffd, uint64_t addr, uint64_t len, bool wp)
 	return ioctl(uffd, UFFDIO_WRITEPROTECT, &w) ? -errno : 0;
 }
 
-/* ---- bounded waits ---------------------------------------------------- */
+/* ---- waits ------------------------------------------------------------ */
+
+/*
+ * Wait for the next fault on @uffd (made with O_NONBLOCK); its page
+ * address in *@addr.  If @done (a descriptor that becomes readable, or
+ * hangs up, when the side that should fault has finished instead; -1
+ * for none) fires first: -ECANCELED.  No time limit (see the top of this
+ * file).
+ */
+static inline int uf_wait(int uffd, int done, uint64_t *addr)
+{
+	struct uffd_msg msg;
+
+	for (;;) {
+		struct pollfd p[2] = { { uffd, POLLIN, 0 }, { done, POLLIN, 0 } };
+		ssize_t n;
+
+		if (poll(p, done >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (p[0].revents & POLLIN) {
+			n = read(uffd, &msg, sizeof(msg));
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			if (n != (ssize_t)sizeof(msg))
+				return n < 0 ? -errno : -EIO;
+			if (msg.event != UFFD_EVENT_PAGEFAULT)
+				return -EPROTO;
+			*addr = msg.arg.pagefault.address & ~(UF_PAGE - 1);
+			return 0;
+		}
+		if (p[0].revents)
+			return -EIO;
+		if (done >= 0 && p[1].revents)
+			return -ECANCELED;
+	}
+}
 
 /* Is @fd readable within @ms?  1, 0 (not yet), or -errno. */
 static inline int uf_readable(int fd, int ms)
@@ -169,6 +264,70 @@ static inline pid_t uf_waitpid(pid_t pid, int *status, int flags)
 	if (r < 0)
 		return err == EINTR ? -ETIMEDOUT : -err;
 	return r;
+}
+
+/* ---- a buffer of ours that stalls --------------------------------------- */
+
+/*
+ * @pages pages (UF_PAGE) of this process, pattern @seed, except page
+ * @at: not present, registered with @uffd (O_NONBLOCK).  Whatever reads
+ * page @at waits until uf_stall_serve() gives it its pattern bytes.
+ */
+struct uf_stall {
+	int uffd;
+	uint8_t *base;
+	size_t pages;
+	size_t at;
+	unsigned int seed;
+};
+
+static inline int uf_stall_new(struct uf_stall *s, size_t pages, size_t at,
+			       unsigned int seed)
+{
+	s->uffd = -1;
+	s->pages = pages;
+	s->at = at;
+	s->seed = seed;
+	s->base = mmap(NULL, pages * UF_PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (s->base == MAP_FAILED)
+		return -errno;
+	zx_fill(s->base, pages * UF_PAGE, seed);
+	if (madvise(s->base + at * UF_PAGE, UF_PAGE, MADV_DONTNEED))
+		return -errno;
+	s->uffd = uf_new_missing(s->base + at * UF_PAGE, UF_PAGE);
+	return s->uffd < 0 ? s->uffd : 0;
+}
+
+/* The address of the page that stalls. */
+static inline uint64_t uf_stall_page(const struct uf_stall *s)
+{
+	return zx_ptr(s->base + s->at * UF_PAGE);
+}
+
+/* What the whole buffer holds once served: its pattern. */
+static inline void uf_stall_expect(const struct uf_stall *s, uint8_t *out)
+{
+	zx_fill(out, s->pages * UF_PAGE, s->seed);
+}
+
+/* Give the stalled page its pattern bytes; 0 or -errno. */
+static inline int uf_stall_serve(const struct uf_stall *s)
+{
+	static uint8_t page[UF_PAGE];
+	size_t i;
+
+	for (i = 0; i < UF_PAGE; i++)
+		page[i] = zx_pattern_byte(s->seed, s->at * UF_PAGE + i);
+	return uf_copy(s->uffd, uf_stall_page(s), page, UF_PAGE);
+}
+
+static inline void uf_stall_free(struct uf_stall *s)
+{
+	if (s->uffd >= 0)
+		close(s->uffd);
+	if (s->base && s->base != MAP_FAILED)
+		munmap(s->base, s->pages * UF_PAGE);
 }
 
 /* ---- the target ------------------------------------------------------- */
@@ -288,6 +447,9 @@ static inline int uf_serve_page(uint64_t addr, uint64_t flags)
 		buf[i] = zx_pattern_byte(r.seed, (size_t)(addr - r.addr) + i);
 	ret = uf_copy(uf_self.uffd, addr, buf, uf_self.page);
 	free(buf);
+	/* Served already (a second fault on the page): only wake. */
+	if (ret == -EEXIST)
+		ret = uf_wake(uf_self.uffd, addr, uf_self.page);
 	return ret;
 }
 
@@ -404,7 +566,7 @@ static inline void uf_target_main(int cmd, int rep, int ev, int ans, struct uf_l
 	uf_self.ev = ev;
 	uf_self.ans = ans;
 	uf_self.log = log;
-	uf_self.uffd = uf_new();
+	uf_self.uffd = uf_new(0);
 	if (uf_self.uffd < 0)
 		r.ret = uf_self.uffd;
 	else if (pthread_create(&th, NULL, uf_handler, NULL))

@@ -37,15 +37,6 @@ FIXTURE_TEARDOWN(batch)
 	target_reap(self->pid);
 }
 
-static int spawn(FIXTURE_DATA(batch) *self)
-{
-	self->pid = target_spawn();
-	if (self->pid <= 0)
-		return -1;
-	self->h = open_or_die(self->pid, ZXPROC_PROCESS_RIGHTS);
-	return self->h == ZX_HANDLE_INVALID ? -1 : 0;
-}
-
 /* Three segments, one across the page boundary; then read them back. */
 TEST_F(batch, write_and_read_back)
 {
@@ -53,7 +44,7 @@ TEST_F(batch, write_and_read_back)
 	uint8_t got[3][64];
 	size_t actual = SENTINEL;
 
-	ASSERT_EQ(0, spawn(self));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 	seg_set(&segs[0], self->va + 16, self->data[0], 10);
 	seg_set(&segs[1], self->va + PAGE - 32, self->data[1], 64);
 	seg_set(&segs[2], self->va + PAGE + 200, self->data[2], 1);
@@ -95,7 +86,7 @@ TEST_F(batch, segments_run_in_order)
 {
 	zxproc_memory_seg_t segs[3];
 
-	ASSERT_EQ(0, spawn(self));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 	seg_set(&segs[0], self->va + 100, self->data[0], 8);
 	seg_set(&segs[1], self->va + 100, self->data[1], 8);
 	seg_set(&segs[2], self->va + 104, self->data[2], 2);
@@ -128,7 +119,7 @@ TEST_F(batch, statuses_per_segment)
 	ASSERT_LE(0, fd);
 	ro = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, ro);
-	ASSERT_EQ(0, spawn(self));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 
 	seg_set(&segs[0], self->va, self->data[0], 16);
 	seg_set(&segs[1], 0x1000, self->data[1], 16);
@@ -193,7 +184,7 @@ TEST_F(batch, segment_failing_partway_reports_its_bytes)
 	ASSERT_EQ(0, munmap(src + PAGE, PAGE));
 	memset(dst, 0xee, 2 * PAGE);
 	ASSERT_EQ(0, mprotect(dst + PAGE, PAGE, PROT_READ));
-	ASSERT_EQ(0, spawn(self));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 
 	seg_set(&segs[0], self->va, self->data[0], 8);
 	seg_set(&segs[1], self->va + 100, src + PAGE - 16, 24);
@@ -253,7 +244,7 @@ TEST_F(batch, all_or_nothing_per_segment)
 	ASSERT_EQ(0, munmap(map + PAGE, PAGE));	/* a hole in the middle */
 	memset(map, 0x55, PAGE);
 	memset(map + 2 * PAGE, 0x55, PAGE);
-	ASSERT_EQ(0, spawn(self));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 
 	seg_set(&segs[0], self->va + 8, self->data[0], 8);
 	/* From the first page, over the hole, into the third. */
@@ -307,7 +298,7 @@ TEST_F(batch, device_memory_segment)
 
 	if (dev == MAP_FAILED)
 		SKIP(return, "no device memory: %s", strerror(errno));
-	ASSERT_EQ(0, spawn(self));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 	memset(got, 0xee, sizeof(got));
 	seg_set(&segs[0], (zx_vaddr_t)dev, got[0], 8);
 	seg_set(&segs[1], self->va, got[1], 8);
@@ -339,7 +330,7 @@ TEST_F(batch, call_errors_mark_every_segment)
 	uint8_t got[3][16];
 	size_t actual;
 
-	ASSERT_EQ(0, spawn(self));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(ZX_OK, zx_handle_duplicate(self->h, ZX_RIGHT_READ, &ro));
 	ASSERT_EQ(ZX_OK, zx_handle_duplicate(self->h, ZX_RIGHT_WRITE, &wo));
@@ -383,13 +374,11 @@ TEST_F(batch, bad_state_after_exit_and_exec)
 {
 	zxproc_memory_seg_t segs[2];
 	size_t actual = SENTINEL;
-	siginfo_t si;
 	zx_handle_t h;
 	pid_t pid;
 
-	ASSERT_EQ(0, spawn(self));
-	ASSERT_EQ(0, kill(self->pid, SIGKILL));
-	ASSERT_EQ(0, waitid(P_PID, self->pid, &si, WEXITED | WNOWAIT));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
+	ASSERT_EQ(0, target_kill_unreaped(self->pid));
 	seg_set(&segs[0], self->va, self->data[0], 8);
 	seg_set(&segs[1], self->va + 8, self->data[1], 8);
 	EXPECT_EQ(ZX_ERR_BAD_STATE,
@@ -430,7 +419,7 @@ TEST_F(batch, limits_and_refusals)
 
 	ASSERT_NE(MAP_FAILED, hole);
 	ASSERT_EQ(0, munmap(hole + PAGE, PAGE));
-	ASSERT_EQ(0, spawn(self));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 	for (size_t i = 0; i <= n; i++) {
 		src[i % n] = (uint8_t)~i;
 		seg_set(&segs[i], self->va + i % n, &src[i % n], 1);

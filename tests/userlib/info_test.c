@@ -52,10 +52,7 @@ FIXTURE(info) {
 
 FIXTURE_SETUP(info)
 {
-	self->pid = target_spawn();
-	ASSERT_LT(0, self->pid);
-	ASSERT_EQ(ZX_OK, zxproc_process_open(self->pid, ZXPROC_PROCESS_RIGHTS,
-					     &self->h));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 }
 
 FIXTURE_TEARDOWN(info)
@@ -100,10 +97,8 @@ TEST_F(info, exited_after_exit)
 {
 	zx_info_process_t info;
 	size_t actual = SENTINEL;
-	siginfo_t si;
 
-	ASSERT_EQ(0, kill(self->pid, SIGKILL));
-	ASSERT_EQ(0, waitid(P_PID, self->pid, &si, WEXITED | WNOWAIT));
+	ASSERT_EQ(0, target_kill_unreaped(self->pid));
 	ASSERT_EQ(ZX_OK, info_of(self->h, &info));
 	EXPECT_TRUE(ended_record(&info));
 	/* What a memory call then says, and what it means. */
@@ -203,9 +198,7 @@ TEST_F(info, bad_state_of_device_memory_is_not_exited)
 
 	if (map == MAP_FAILED)
 		SKIP(return, "no device memory: %s", strerror(errno));
-	pid = target_spawn();
-	h = open_or_die(pid, ZXPROC_PROCESS_RIGHTS);
-	ASSERT_NE(ZX_HANDLE_INVALID, h);
+	ASSERT_EQ(0, target_spawn_open(&pid, &h));
 	EXPECT_EQ(ZX_ERR_BAD_STATE,
 		  zx_process_read_memory(h, (zx_vaddr_t)map, buf, 8, &actual));
 	ASSERT_EQ(ZX_OK, info_of(h, &info));

@@ -9,6 +9,7 @@
 
 #include "kselftest_harness.h"
 #include "target.h"
+#include "readback.h"
 
 #define SENTINEL ((size_t)0x5a5a5a5a)
 
@@ -21,10 +22,7 @@ FIXTURE(mem) {
 
 FIXTURE_SETUP(mem)
 {
-	self->pid = target_spawn();
-	ASSERT_LT(0, self->pid);
-	ASSERT_EQ(ZX_OK, zxproc_process_open(self->pid, ZXPROC_PROCESS_RIGHTS,
-					     &self->h));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 	memset(self->buf, 0xee, sizeof(self->buf));
 	self->va = (zx_vaddr_t)target_region;
 	ASSERT_TRUE(target_untouched(self->pid));
@@ -94,10 +92,7 @@ TEST_F(mem, short_at_end_of_mapping)
 	ASSERT_NE(MAP_FAILED, map);
 	ASSERT_EQ(0, munmap(map + PAGE, PAGE));
 	memset(map, 0x55, PAGE);
-	pid = target_spawn();
-	ASSERT_LT(0, pid);
-	h = open_or_die(pid, ZXPROC_PROCESS_RIGHTS);
-	ASSERT_NE(ZX_HANDLE_INVALID, h);
+	ASSERT_EQ(0, target_spawn_open(&pid, &h));
 
 	memset(in, 0x99, sizeof(in));
 	EXPECT_EQ(ZX_OK, zx_process_write_memory(h, (zx_vaddr_t)map + PAGE - 8,
@@ -183,9 +178,7 @@ TEST_F(mem, access_denied_shared_read_only)
 	ASSERT_LE(0, fd);
 	map = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, map);
-	pid = target_spawn();
-	h = open_or_die(pid, ZXPROC_PROCESS_RIGHTS);
-	ASSERT_NE(ZX_HANDLE_INVALID, h);
+	ASSERT_EQ(0, target_spawn_open(&pid, &h));
 
 	EXPECT_EQ(ZX_ERR_ACCESS_DENIED,
 		  zx_process_write_memory(h, (zx_vaddr_t)map, "XXXX", 4,
@@ -305,10 +298,8 @@ TEST_F(mem, no_memory)
 TEST_F(mem, bad_state_after_exit)
 {
 	size_t actual = SENTINEL;
-	siginfo_t si;
 
-	ASSERT_EQ(0, kill(self->pid, SIGKILL));
-	ASSERT_EQ(0, waitid(P_PID, self->pid, &si, WEXITED | WNOWAIT));
+	ASSERT_EQ(0, target_kill_unreaped(self->pid));
 	EXPECT_EQ(ZX_ERR_BAD_STATE,
 		  zx_process_write_memory(self->h, self->va, self->buf, 8,
 					  &actual));
@@ -329,32 +320,19 @@ TEST_F(mem, bad_state_after_exit)
  */
 TEST_F(mem, bad_state_after_exec)
 {
-	int ready[2];
-	char c;
+	int ready;
 	size_t actual = SENTINEL;
 	pid_t pid;
 	zx_handle_t h;
 	zx_vaddr_t stack;
 
-	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
-	pid = fork();
-	if (pid == 0) {
-		close(ready[0]);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		raise(SIGSTOP);		/* until the parent has a handle */
-		execl("/bin/sleep", "sleep", "60", (char *)NULL);
-		_exit(1);
-	}
+	pid = exec_stopped(&ready);
 	ASSERT_LT(0, pid);
-	close(ready[1]);
-	ASSERT_EQ(pid, waitpid(pid, NULL, WUNTRACED));
 	h = open_or_die(pid, ZXPROC_PROCESS_RIGHTS);
 	ASSERT_NE(ZX_HANDLE_INVALID, h);
 	EXPECT_EQ(ZX_OK, zx_process_read_memory(h, self->va, self->buf, 8,
 						&actual));
-	kill(pid, SIGCONT);
-	/* EOF: the write end closed on exec. */
-	ASSERT_EQ(0, read(ready[0], &c, 1));
+	ASSERT_EQ(0, exec_go(pid, ready));
 
 	actual = SENTINEL;
 	EXPECT_EQ(ZX_ERR_BAD_STATE,
@@ -387,7 +365,7 @@ TEST_F(mem, bad_state_after_exec)
 	}
 	zx_handle_close(h);
 	target_reap(pid);
-	close(ready[0]);
+	close(ready);
 }
 
 /*
@@ -396,20 +374,14 @@ TEST_F(mem, bad_state_after_exec)
  */
 TEST_F(mem, bad_state_uncached)
 {
-	int fd = open("/dev/mem", O_RDONLY | O_CLOEXEC);
+	void *map = device_page(NULL);
 	size_t actual = SENTINEL;
-	void *map;
 	pid_t pid;
 	zx_handle_t h;
 
-	if (fd < 0)
-		SKIP(return, "no /dev/mem: %s", strerror(errno));
-	map = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0xf0000);
 	if (map == MAP_FAILED)
-		SKIP(return, "cannot map /dev/mem: %s", strerror(errno));
-	pid = target_spawn();
-	h = open_or_die(pid, ZXPROC_PROCESS_RIGHTS);
-	ASSERT_NE(ZX_HANDLE_INVALID, h);
+		SKIP(return, "no device memory: %s", strerror(errno));
+	ASSERT_EQ(0, target_spawn_open(&pid, &h));
 	EXPECT_EQ(ZX_ERR_BAD_STATE,
 		  zx_process_read_memory(h, (zx_vaddr_t)map, self->buf, 8,
 					 &actual));
@@ -420,7 +392,6 @@ TEST_F(mem, bad_state_uncached)
 	zx_handle_close(h);
 	target_reap(pid);
 	munmap(map, PAGE);
-	close(fd);
 }
 
 /* The largest single access, 64 MiB, works. */
@@ -438,9 +409,7 @@ TEST_F_TIMEOUT(mem, largest_access, 120)
 	ASSERT_NE(MAP_FAILED, map);
 	ASSERT_NE(NULL, src);
 	memset(src, 0x6b, size);
-	pid = target_spawn();
-	h = open_or_die(pid, ZXPROC_PROCESS_RIGHTS);
-	ASSERT_NE(ZX_HANDLE_INVALID, h);
+	ASSERT_EQ(0, target_spawn_open(&pid, &h));
 	EXPECT_EQ(ZX_OK, zx_process_write_memory(h, (zx_vaddr_t)map, src,
 						 size, &actual));
 	EXPECT_EQ(size, actual);

@@ -10,22 +10,9 @@
 #include <stdio.h>
 
 #include <linux/zxproc.h>
-#include <sys/resource.h>
 
 #include "kselftest_harness.h"
 #include "target.h"
-
-static int limit_fds(int free_slots)
-{
-	struct rlimit rl;
-	int next = open("/dev/null", O_RDONLY);
-
-	if (next < 0 || getrlimit(RLIMIT_NOFILE, &rl))
-		return -1;
-	close(next);
-	rl.rlim_cur = (rlim_t)(next + free_slots);
-	return setrlimit(RLIMIT_NOFILE, &rl);
-}
 
 TEST(open_ok)
 {

@@ -48,22 +48,12 @@ FIXTURE_TEARDOWN(opt)
 	target_reap(self->pid);
 }
 
-/* Spawn the target (after the test laid out its memory) and open it. */
-static int spawn(FIXTURE_DATA(opt) *self)
-{
-	self->pid = target_spawn();
-	if (self->pid <= 0)
-		return -1;
-	self->h = open_or_die(self->pid, ZXPROC_PROCESS_RIGHTS);
-	return self->h == ZX_HANDLE_INVALID ? -1 : 0;
-}
-
 TEST_F(opt, all_or_nothing_success)
 {
 	uint8_t in[100], got[100];
 	size_t actual = SENTINEL;
 
-	ASSERT_EQ(0, spawn(self));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 	for (size_t i = 0; i < sizeof(in); i++)
 		in[i] = (uint8_t)(i ^ 0xa5);
 	/* Across the page boundary of target_region. */
@@ -98,7 +88,7 @@ TEST_F(opt, unmapped_page_in_the_middle)
 
 	ASSERT_NE(NULL, map);
 	ASSERT_EQ(0, munmap(map + PAGE, PAGE));
-	ASSERT_EQ(0, spawn(self));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 	at = (zx_vaddr_t)map + PAGE - 8;
 	memset(in, 0x99, sizeof(in));
 
@@ -137,7 +127,7 @@ TEST_F(opt, unmapped_page_at_the_end)
 
 	ASSERT_NE(NULL, map);
 	ASSERT_EQ(0, munmap(map + 2 * PAGE, PAGE));
-	ASSERT_EQ(0, spawn(self));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 	memset(in, 0x99, sizeof(in));
 	EXPECT_EQ(ZX_ERR_NO_MEMORY,
 		  zxproc_process_write_memory_ex(self->h, (zx_vaddr_t)map + 8,
@@ -169,7 +159,7 @@ TEST_F(opt, read_only_shared_page_in_the_middle)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(map + PAGE, mmap(map + PAGE, PAGE, PROT_READ,
 				   MAP_SHARED | MAP_FIXED, fd, 0));
-	ASSERT_EQ(0, spawn(self));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 	at = (zx_vaddr_t)map + PAGE - 8;
 	memset(in, 0x99, sizeof(in));
 
@@ -213,7 +203,7 @@ TEST_F(opt, device_page_in_the_middle)
 	ASSERT_NE(NULL, map);
 	if (device_page(map + PAGE) != map + PAGE)
 		SKIP(return, "no device memory: %s", strerror(errno));
-	ASSERT_EQ(0, spawn(self));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 	at = (zx_vaddr_t)map + PAGE - 8;
 	memset(in, 0x99, sizeof(in));
 
@@ -245,7 +235,7 @@ TEST_F(opt, no_memory)
 	};
 	size_t actual = SENTINEL;
 
-	ASSERT_EQ(0, spawn(self));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		EXPECT_EQ(ZX_ERR_NO_MEMORY,
 			  zxproc_process_write_memory_ex(self->h, bad[i],
@@ -278,7 +268,7 @@ TEST_F(opt, unreadable_source_buffer)
 
 	ASSERT_NE(NULL, src);
 	ASSERT_EQ(0, munmap(src + PAGE, 2 * PAGE));
-	ASSERT_EQ(0, spawn(self));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 	EXPECT_EQ(ZX_ERR_INVALID_ARGS,
 		  zxproc_process_write_memory_ex(self->h, self->va,
 				src + PAGE - 8, 16, AON, &actual));
@@ -321,7 +311,7 @@ TEST_F(opt, unwritable_destination_buffer)
 	ASSERT_NE(MAP_FAILED, ro);
 	ASSERT_NE(NULL, half);
 	ASSERT_EQ(0, mprotect(half + PAGE, PAGE, PROT_READ));
-	ASSERT_EQ(0, spawn(self));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 	EXPECT_EQ(ZX_ERR_INVALID_ARGS,
 		  zxproc_process_read_memory_ex(self->h, self->va, ro, 16, AON,
 						&actual));
@@ -347,7 +337,7 @@ TEST_F(opt, unknown_options)
 {
 	size_t actual = SENTINEL;
 
-	ASSERT_EQ(0, spawn(self));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 	for (unsigned int bit = 1; bit < 32; bit++) {
 		EXPECT_EQ(ZX_ERR_INVALID_ARGS,
 			  zxproc_process_write_memory_ex(self->h, self->va,
@@ -369,7 +359,7 @@ TEST_F(opt, access_denied_without_rights)
 	zx_handle_t ro, wo;
 	size_t actual = SENTINEL;
 
-	ASSERT_EQ(0, spawn(self));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 	ASSERT_EQ(ZX_OK, zx_handle_duplicate(self->h, ZX_RIGHT_READ, &ro));
 	ASSERT_EQ(ZX_OK, zx_handle_duplicate(self->h, ZX_RIGHT_WRITE, &wo));
 	EXPECT_EQ(ZX_ERR_ACCESS_DENIED,
@@ -392,7 +382,7 @@ TEST_F(opt, bad_and_wrong_handles)
 	zx_handle_t dup;
 	size_t actual = SENTINEL;
 
-	ASSERT_EQ(0, spawn(self));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(ZX_OK, zx_handle_duplicate(self->h, ZX_RIGHT_SAME_RIGHTS,
 					     &dup));
@@ -412,13 +402,11 @@ TEST_F(opt, bad_and_wrong_handles)
 TEST_F(opt, bad_state_after_exit_and_exec)
 {
 	size_t actual = SENTINEL;
-	siginfo_t si;
 	zx_handle_t h;
 	pid_t pid;
 
-	ASSERT_EQ(0, spawn(self));
-	ASSERT_EQ(0, kill(self->pid, SIGKILL));
-	ASSERT_EQ(0, waitid(P_PID, self->pid, &si, WEXITED | WNOWAIT));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
+	ASSERT_EQ(0, target_kill_unreaped(self->pid));
 	EXPECT_EQ(ZX_ERR_BAD_STATE,
 		  zxproc_process_write_memory_ex(self->h, self->va, self->buf,
 						 8, AON, &actual));
@@ -448,7 +436,7 @@ TEST_F(opt, zero_options_is_the_zircon_call)
 
 	ASSERT_NE(NULL, map);
 	ASSERT_EQ(0, munmap(map + PAGE, 2 * PAGE));
-	ASSERT_EQ(0, spawn(self));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 	memset(in, 0x77, sizeof(in));
 	EXPECT_EQ(ZX_OK, zx_process_write_memory(self->h,
 			(zx_vaddr_t)map + PAGE - 8, in, sizeof(in), &a));
@@ -475,7 +463,7 @@ TEST_F_TIMEOUT(opt, largest_all_or_nothing, 120)
 	ASSERT_NE(MAP_FAILED, map);
 	ASSERT_NE(NULL, src);
 	memset(src, 0x6b, size);
-	ASSERT_EQ(0, spawn(self));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 	EXPECT_EQ(ZX_OK, zxproc_process_write_memory_ex(self->h,
 			(zx_vaddr_t)map, src, size, AON, &actual));
 	EXPECT_EQ(size, actual);

@@ -22,7 +22,6 @@
 #include <pthread.h>
 #include <sys/ioctl.h>
 #include <stdio.h>
-#include <sys/resource.h>
 #include <time.h>
 
 #include "kselftest_harness.h"
@@ -64,18 +63,6 @@ static pid_t spawn_marked(uint64_t value)
 	return target_spawn();
 }
 
-static int limit_fds(int free_slots)
-{
-	struct rlimit rl;
-	int next = open("/dev/null", O_RDONLY);
-
-	if (next < 0 || getrlimit(RLIMIT_NOFILE, &rl))
-		return -1;
-	close(next);
-	rl.rlim_cur = (rlim_t)(next + free_slots);
-	return setrlimit(RLIMIT_NOFILE, &rl);
-}
-
 TEST(open_ok)
 {
 	pid_t pid = spawn_marked(0xa11ce);
@@ -97,14 +84,6 @@ TEST(open_ok)
 }
 
 /* A thread's pidfd (PIDFD_THREAD, Linux 6.9+) opens its process. */
-static void *sleeper(void *arg)
-{
-	(void)arg;
-	for (;;)
-		pause();
-	return NULL;
-}
-
 TEST(thread_pidfd)
 {
 	pthread_t t;
@@ -113,7 +92,7 @@ TEST(thread_pidfd)
 	zx_handle_t h;
 	char path[64];
 
-	ASSERT_EQ(0, pthread_create(&t, NULL, sleeper, NULL));
+	ASSERT_EQ(0, pthread_create(&t, NULL, target_sleeper, NULL));
 	for (pid_t i = getpid() + 1; i < getpid() + 64 && !tid; i++) {
 		snprintf(path, sizeof(path), "/proc/self/task/%d", i);
 		if (access(path, F_OK) == 0)

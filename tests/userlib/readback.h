@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * More helpers for the guest suites of the memory calls with options,
- * in batches, and ZX_INFO_PROCESS (options_test.c, batch_test.c,
- * info_test.c): checking what the target and a buffer hold, a file to
+ * More helpers for the guest suites of the memory calls (memory_test.c,
+ * with options, in batches; win32's too) and ZX_INFO_PROCESS
+ * (info_test.c): checking what the target and a buffer hold, a file to
  * map read-only, device memory to map, and a target that execs once a
  * handle to it is open.
  *
@@ -78,41 +78,67 @@ static inline void *device_page(void *at)
 }
 
 /*
+ * A child stopped (SIGSTOP) before it execs /bin/sleep, so the caller
+ * can open it first: returns its pid, or -1, and in *@ready the read end
+ * of a pipe that reaches EOF once the exec is done (the write end is
+ * close-on-exec).  exec_go() lets it exec.
+ */
+static inline pid_t exec_stopped(int *ready)
+{
+	int p[2];
+	pid_t pid;
+
+	*ready = -1;
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		raise(SIGSTOP);		/* until the parent has a handle */
+		execl("/bin/sleep", "sleep", "60", (char *)NULL);
+		_exit(1);
+	}
+	close(p[1]);
+	if (pid < 0 || waitpid(pid, NULL, WUNTRACED) != pid) {
+		close(p[0]);
+		target_reap(pid);
+		return -1;
+	}
+	*ready = p[0];
+	return pid;
+}
+
+/* Let exec_stopped()'s child exec; 0 once the exec is done, else -1. */
+static inline int exec_go(pid_t pid, int ready)
+{
+	char c;
+
+	kill(pid, SIGCONT);
+	/* EOF: the write end closed on exec. */
+	return read(ready, &c, 1) == 0 ? 0 : -1;
+}
+
+/*
  * A child that execs /bin/sleep once the caller holds a handle to it
  * with @rights (in *@h): returns its pid when the exec is done (the
  * caller reaps it), or -1.
  */
 static inline pid_t exec_after_open(zx_rights_t rights, zx_handle_t *h)
 {
-	int ready[2];
-	char c;
-	pid_t pid;
+	int ready;
+	pid_t pid = exec_stopped(&ready);
 
 	*h = ZX_HANDLE_INVALID;
-	if (pipe2(ready, O_CLOEXEC))
+	if (pid < 0)
 		return -1;
-	pid = fork();
-	if (pid == 0) {
-		close(ready[0]);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		raise(SIGSTOP);		/* until the parent has a handle */
-		execl("/bin/sleep", "sleep", "60", (char *)NULL);
-		_exit(1);
-	}
-	close(ready[1]);
-	if (pid < 0 || waitpid(pid, NULL, WUNTRACED) != pid)
-		goto fail;
 	*h = open_or_die(pid, rights);
-	if (*h == ZX_HANDLE_INVALID)
+	if (*h == ZX_HANDLE_INVALID || exec_go(pid, ready))
 		goto fail;
-	kill(pid, SIGCONT);
-	/* EOF: the write end closed on exec. */
-	if (read(ready[0], &c, 1) != 0)
-		goto fail;
-	close(ready[0]);
+	close(ready);
 	return pid;
 fail:
-	close(ready[0]);
+	close(ready);
 	zx_handle_close(*h);
 	*h = ZX_HANDLE_INVALID;
 	target_reap(pid);

@@ -3,7 +3,8 @@
  * Helpers shared by the libzxproc guest suites: target processes, an
  * independent way to look at their memory (process_vm_readv(2), so a
  * test never trusts the library to check the library), privilege drops,
- * and a private /dev for device-node experiments.
+ * a private /dev for device-node experiments, and a lower descriptor
+ * limit.
  *
  * Include after kselftest_harness.h.
  */
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -84,6 +86,25 @@ static inline void target_reap(pid_t pid)
 	}
 }
 
+/* A thread that sleeps until its process ends. */
+static inline void *target_sleeper(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* Kill @pid and wait until it is a zombie (exited, not reaped): 0 or -1. */
+static inline int target_kill_unreaped(pid_t pid)
+{
+	siginfo_t si;
+
+	if (kill(pid, SIGKILL))
+		return -1;
+	return waitid(P_PID, pid, &si, WEXITED | WNOWAIT);
+}
+
 /* A child that has exited but is not reaped: a zombie. */
 static inline pid_t target_zombie(void)
 {
@@ -129,6 +150,21 @@ static inline zx_handle_t open_or_die(pid_t pid, zx_rights_t rights)
 	if (zxproc_process_open(pid, rights, &h) != ZX_OK)
 		return ZX_HANDLE_INVALID;
 	return h;
+}
+
+/*
+ * A target (target_spawn()) in *@pid and, in *@h, a handle to it with
+ * every process right: 0, or -1 (*@pid may then still be a target to
+ * reap).
+ */
+static inline int target_spawn_open(pid_t *pid, zx_handle_t *h)
+{
+	*h = ZX_HANDLE_INVALID;
+	*pid = target_spawn();
+	if (*pid <= 0)
+		return -1;
+	*h = open_or_die(*pid, ZXPROC_PROCESS_RIGHTS);
+	return *h == ZX_HANDLE_INVALID ? -1 : 0;
 }
 
 static inline zx_rights_t rights_of(zx_handle_t h)
@@ -218,6 +254,22 @@ static inline dev_t zxproc_devno(void)
 	struct stat st;
 
 	return stat("/dev/zxproc", &st) == 0 ? st.st_rdev : 0;
+}
+
+/*
+ * Lowers this process's descriptor limit so that only @free_slots more
+ * descriptors can open: 0 or -1.
+ */
+static inline int limit_fds(int free_slots)
+{
+	struct rlimit rl;
+	int next = open("/dev/null", O_RDONLY);
+
+	if (next < 0 || getrlimit(RLIMIT_NOFILE, &rl))
+		return -1;
+	close(next);
+	rl.rlim_cur = (rlim_t)(next + free_slots);
+	return setrlimit(RLIMIT_NOFILE, &rl);
 }
 
 /*

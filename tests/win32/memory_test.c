@@ -14,6 +14,7 @@
 
 #include "kselftest_harness.h"
 #include "../userlib/target.h"
+#include "../userlib/readback.h"
 
 #define SENTINEL ((SIZE_T)0x5a5a5a5a)
 #define SENTINEL_ERROR 0x5a5au
@@ -510,10 +511,8 @@ TEST_F(wpm, invalid_handle)
 TEST_F(wpm, access_denied_after_exit)
 {
 	SIZE_T n = SENTINEL;
-	siginfo_t si;
 
-	ASSERT_EQ(0, kill(self->pid, SIGKILL));
-	ASSERT_EQ(0, waitid(P_PID, self->pid, &si, WEXITED | WNOWAIT));
+	ASSERT_EQ(0, target_kill_unreaped(self->pid));
 	EXPECT_FALSE(WriteProcessMemory(self->h, self->va, self->buf, 8, &n));
 	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
 	SetLastError(SENTINEL_ERROR);
@@ -533,17 +532,13 @@ TEST_F(wpm, access_denied_after_exit)
 /* Device memory (a VM_IO | VM_PFNMAP mapping of /dev/mem). */
 TEST_F(wpm, noaccess_uncached)
 {
-	int fd = open("/dev/mem", O_RDONLY | O_CLOEXEC);
+	void *map = device_page(NULL);
 	SIZE_T n = SENTINEL;
-	void *map;
 	pid_t pid;
 	HANDLE h;
 
-	if (fd < 0)
-		SKIP(return, "no /dev/mem: %s", strerror(errno));
-	map = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0xf0000);
 	if (map == MAP_FAILED)
-		SKIP(return, "cannot map /dev/mem: %s", strerror(errno));
+		SKIP(return, "no device memory: %s", strerror(errno));
 	pid = target_spawn();
 	h = OpenProcess(RW, FALSE, (DWORD)pid);
 	ASSERT_NE(NULL, h);
@@ -556,7 +551,6 @@ TEST_F(wpm, noaccess_uncached)
 	CloseHandle(h);
 	target_reap(pid);
 	munmap(map, PAGE);
-	close(fd);
 }
 
 TEST_HARNESS_MAIN

@@ -8,7 +8,6 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <sys/resource.h>
 
 #include <zxproc/win32.h>
 
@@ -234,14 +233,7 @@ TEST(not_supported_without_module)
 
 TEST(too_many_open_files)
 {
-	struct rlimit rl;
-	int next = open("/dev/null", O_RDONLY);
-
-	ASSERT_LE(0, next);
-	close(next);
-	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &rl));
-	rl.rlim_cur = (rlim_t)next + 1;		/* the device, not the handle */
-	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
+	ASSERT_EQ(0, limit_fds(1));	/* the device, not the handle */
 	SetLastError(SENTINEL_ERROR);
 	EXPECT_EQ(NULL, OpenProcess(PROCESS_VM_READ, FALSE, (DWORD)getpid()));
 	EXPECT_EQ(ERROR_TOO_MANY_OPEN_FILES, GetLastError());

@@ -5,7 +5,6 @@
  * return, the rights rules, and which calls consume their handle.
  */
 #include <pthread.h>
-#include <sys/resource.h>
 
 #include "kselftest_harness.h"
 #include "target.h"
@@ -19,29 +18,13 @@ FIXTURE(handle) {
 
 FIXTURE_SETUP(handle)
 {
-	self->pid = target_spawn();
-	ASSERT_LT(0, self->pid);
-	ASSERT_EQ(ZX_OK, zxproc_process_open(self->pid, ZXPROC_PROCESS_RIGHTS,
-					     &self->h));
+	ASSERT_EQ(0, target_spawn_open(&self->pid, &self->h));
 }
 
 FIXTURE_TEARDOWN(handle)
 {
 	zx_handle_close(self->h);
 	target_reap(self->pid);
-}
-
-/* Lowers the descriptor limit so that only @free_slots more can open. */
-static int limit_fds(int free_slots)
-{
-	struct rlimit rl;
-	int next = open("/dev/null", O_RDONLY);
-
-	if (next < 0 || getrlimit(RLIMIT_NOFILE, &rl))
-		return -1;
-	close(next);
-	rl.rlim_cur = (rlim_t)(next + free_slots);
-	return setrlimit(RLIMIT_NOFILE, &rl);
 }
 
 TEST_F(handle, close_ok)
@@ -273,14 +256,6 @@ TEST_F(handle, info_basic)
 }
 
 /* A thread id opens its process: the koid is the process id. */
-static void *sleeper(void *arg)
-{
-	(void)arg;
-	for (;;)
-		pause();
-	return NULL;
-}
-
 TEST(info_koid_is_process_id)
 {
 	int ids[2];
@@ -294,7 +269,7 @@ TEST(info_koid_is_process_id)
 		pid_t tid;
 
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		pthread_create(&t, NULL, sleeper, NULL);
+		pthread_create(&t, NULL, target_sleeper, NULL);
 		/* A second thread's id, found in /proc. */
 		for (tid = 0; tid == 0;) {
 			char path[64];
