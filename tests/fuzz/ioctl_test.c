@@ -17,7 +17,9 @@
  * VM_PFNMAP data; lengths 0, 1, page-1/page/page+1, 64 MiB-1/64 MiB/
  * 64 MiB+1, 2^32, ~0; caller buffers that are NULL, unmapped, read-only,
  * PROT_NONE, kernel addresses, or end early; segment arrays of 0, 1, 1024
- * and 1025 entries, unreadable, cut short, read-only, totals over 64 MiB;
+ * and 1025 entries, unreadable, cut short, read-only, totals over 64 MiB,
+ * with elements of today's struct, of a newer caller's (zero and non-zero
+ * tails) and of sizes the kernel refuses, and non-zero reserved fields;
  * descriptors of the device used as a handle and the other way round,
  * closed descriptors, other kinds of file, dup(2)ed handles, handles
  * with fewer rights and handles whose process is gone.
@@ -28,7 +30,12 @@
  *  (b) a model of the contract predicts the outcome exactly: which
  *      errors are possible (several when several rules are broken at
  *      once: the header does not order them), and for a memory access
- *      the exact byte count, from the kinds of the pages on both sides;
+ *      the exact byte count, from the kinds of the pages on both sides
+ *      (a copy stops exactly where the caller's buffer stops; all or
+ *      nothing covers the caller's buffer too) and from whether the
+ *      access is forced (the host's policy, host_force_override, and the
+ *      module's, force_override, which root's test changes as it goes,
+ *      as the target's tracer or not);
  *  (c) the target's memory: a child holds the window; the fuzzer keeps a
  *      shadow copy, updated for exactly the bytes a write reports; every
  *      FZ_VERIFY_EVERY calls and at the end the whole window, read
@@ -39,7 +46,9 @@
  *  (d) reads return the shadow's bytes for exactly the reported count,
  *      and leave every other byte of the caller's memory alone;
  *  (e) structs: only the documented out fields change (actual, done, the
- *      results of the segments reported done), nothing around them;
+ *      actual and status of the segments reported done, never a
+ *      segment's input fields or the tail of a longer element), nothing
+ *      around them;
  *      GET_VERSION and INFO report the truth and zero a longer tail;
  *  (f) every new handle is close-on-exec and INFO describes it;
  *  (g) no descriptor leaks; the fuzzer's own copy of the window is
@@ -57,26 +66,61 @@
  * its target is its own child, which mints a handle to itself and hands
  * it over (a handle is a capability).
  *
- * The seed is printed; ZXPROC_FUZZ_SEED=N reproduces a run,
- * ZXPROC_FUZZ_ITERS=N sets the number of calls per test (default
- * FZ_DEFAULT_ITERS), ZXPROC_FUZZ_SECONDS=N the time after which a test
- * stops early and says so (default FZ_DEFAULT_SECONDS, for slow debug
- * kernels), and ZXPROC_FUZZ_ONLY=NAME runs one test only (the others
- * SKIP).  A failure prints the last calls made and how to reproduce it.
+ * A sixth test, lifecycle, mints and uses handles while their processes
+ * fork, exit, are reaped, exec, change their maps and serve faults
+ * through userfaultfd (see "the lifecycle test" below).
+ *
+ * The seed is FZ_DEFAULT_SEED unless ZXPROC_FUZZ_SEED=N gives another;
+ * ZXPROC_SOAK=1 (make soak) draws a random one and runs longer.  Every
+ * test prints it.  ZXPROC_FUZZ_ITERS=N sets the number of calls per test
+ * (default FZ_DEFAULT_ITERS), ZXPROC_FUZZ_SECONDS=N the time after which
+ * a test stops early and says so (default FZ_DEFAULT_SECONDS), and
+ * ZXPROC_FUZZ_ONLY=NAME runs one test only (the others SKIP).  A test
+ * that ran fewer than ZXPROC_FUZZ_MIN calls (FZ_MIN_CALLS) fails, and the
+ * coverage check looks at exactly those first calls, on every run.  A
+ * failure prints the last calls made and how to reproduce it.
  */
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ptrace.h>
+#include <sys/random.h>
 
 #include "../module/helpers.h"
 #include "kselftest_harness.h"
 
+/*
+ * The seed of every run that does not ask for another: a run is the same
+ * sequence of calls each time, so what it covers (see coverage()) is a
+ * property of this number, not of the machine's speed.
+ */
+#define FZ_DEFAULT_SEED		0x7c81075a5eedULL
 #define FZ_DEFAULT_ITERS	30000
-/* ... unless a slow kernel (KASAN, lockdep) takes longer than this per
- * test: 5 tests fit in tests/run-suites' 300 s either way. */
-#define FZ_DEFAULT_SECONDS	45
+/*
+ * A test stops early, saying so, when a slow kernel (KASAN, lockdep,
+ * under load) takes longer than this; but one that ran fewer than
+ * FZ_MIN_CALLS calls fails, and the coverage check always looks at the
+ * first FZ_MIN_CALLS calls.  Sized for the debug kernel on a loaded
+ * machine: about 40 calls a second there reach FZ_MIN_CALLS in 150 s,
+ * and six tests of 150 s fit in run-suites' 1200 s for that kernel.
+ * Debian's kernels run all FZ_DEFAULT_ITERS calls in a few seconds.
+ */
+#define FZ_MIN_CALLS		6000
+#define FZ_DEFAULT_SECONDS	150
+/*
+ * On the debug kernel (tests/vm/run says ZXPROC_VM_KERNEL=debug) a call
+ * costs five times as much, and KASAN and lockdep see every path within
+ * the first calls: fewer calls there keep the debug tier short.
+ */
+#define FZ_DEBUG_ITERS		10000
+/*
+ * ZXPROC_SOAK=1 (make soak): a random seed and a longer run; six tests
+ * of FZ_SOAK_SECONDS (and the harness's margin) fit SOAK_TIMEOUT's 7200 s.
+ */
+#define FZ_SOAK_ITERS		1000000
+#define FZ_SOAK_SECONDS		1000
 #define FZ_VERIFY_EVERY		16
 /* x86-64's user address space ends here (4-level paging). */
 #define FZ_USER_END		0x00007ffffffff000ULL
@@ -107,7 +151,9 @@ static const enum kind win_kind[NPAGES] = {
 #define ARENA_HOLE 5
 _Static_assert(ARENA_HOLE * 4096 > _IOC_SIZEMASK + 4096, "the arena's hole covers any struct");
 #define SEGS_MAX (ZXPROC_MAX_SEGMENTS + 1)
-#define SEGS_PAGES 9		/* SEGS_MAX segments fit, then a hole */
+/* SEGS_MAX segments of ZXPROC_SEG_SIZE_MAX bytes fit, then a hole. */
+#define SEGS_PAGES 129
+_Static_assert(SEGS_PAGES * 4096 >= SEGS_MAX * ZXPROC_SEG_SIZE_MAX, "the segment area holds any array");
 #define ARG_MAX_SIZE _IOC_SIZEMASK
 #define POOL_MAX 12
 #define RING 40
@@ -188,7 +234,7 @@ struct arg {
 struct rout {
 	int err;		/* 0: success (complete or short) */
 	int alt;		/* another acceptable errno, same effects */
-	uint64_t lo, hi;	/* byte count, lo..hi inclusive */
+	uint64_t n;		/* bytes copied */
 };
 
 /* Who calls, and with which descriptor of the device. */
@@ -201,12 +247,20 @@ struct mode {
 	enum devk dev;		/* who opened the device: root, the caller, nobody */
 };
 
+/* Forcing policies, from the least to the most strict (module/force.c). */
+enum force { F_ALWAYS, F_PTRACE, F_NEVER, NFORCE };
+static const char *const force_name[NFORCE] = { "always", "ptrace", "never" };
+
 struct fuzzer {
 	const struct mode *mode;
-	uint64_t seed, iters, op;
+	uint64_t seed, iters, min, op;
 	bool clean;		/* this call: valid arguments, one good handle */
 	bool priv;		/* may open other processes */
-	bool force_write;
+	enum force host_force;	/* host_force_override */
+	enum force param_force;	/* force_override, as we set or found it */
+	bool tracing;		/* we are the target's ptrace tracer */
+	bool force;		/* so: accesses to the target are forced */
+	bool set_force;		/* we change force_override (and restore it) */
 	size_t pg;
 	int dev;		/* /dev/zxproc as this caller holds it */
 	pid_t target;		/* the shadowed process */
@@ -237,14 +291,18 @@ struct fuzzer {
 	bool stopped;		/* by the time budget */
 	char ring[RING][320];
 	unsigned int counts[NCMDS][NOUT];
+	unsigned int cover[NCMDS][NOUT];	/* counts after the first min calls */
+	bool covered;		/* ... taken */
 	long long t0;
 };
 
 static struct fuzzer fz;
 static struct arg A;
 static struct zxproc_seg segv[SEGS_MAX];
+static uint8_t segimg[SEGS_MAX * ZXPROC_SEG_SIZE_MAX];
 static uint8_t selfbuf[256];
 static uint64_t base_seed;
+static bool soak;
 
 /* ---- randomness ---------------------------------------------------------- */
 
@@ -283,33 +341,49 @@ static void fill_random(void *p, size_t len)
 		b[i] = (uint8_t)rnd();
 }
 
+/* An environment variable as a number, or @def when it is not set. */
+static uint64_t env_num(const char *name, uint64_t def)
+{
+	const char *s = getenv(name);
+
+	return s && *s ? strtoull(s, NULL, 0) : def;
+}
+
+/*
+ * The seed: ZXPROC_FUZZ_SEED, else a random one under ZXPROC_SOAK=1, else
+ * FZ_DEFAULT_SEED.  Every test prints it.
+ */
 static void __attribute__((constructor)) seed_once(void)
 {
-	const char *s = getenv("ZXPROC_FUZZ_SEED");
-	struct timespec ts;
+	soak = env_num("ZXPROC_SOAK", 0) != 0;
+	base_seed = FZ_DEFAULT_SEED;
+	if (getenv("ZXPROC_FUZZ_SEED") && *getenv("ZXPROC_FUZZ_SEED"))
+		base_seed = env_num("ZXPROC_FUZZ_SEED", 0);
+	else if (soak && getrandom(&base_seed, sizeof(base_seed), 0) != sizeof(base_seed))
+		base_seed ^= (uint64_t)zx_now_ms() << 20 ^ (uint64_t)getpid();
+}
 
-	if (s && *s) {
-		base_seed = strtoull(s, NULL, 0);
-		return;
-	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	base_seed = ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)ts.tv_nsec ^
-		    ((uint64_t)getpid() << 16);
+static bool debug_kernel(void)
+{
+	return getenv("ZXPROC_VM_KERNEL") && !strcmp(getenv("ZXPROC_VM_KERNEL"), "debug");
 }
 
 static uint64_t iterations(void)
 {
-	const char *s = getenv("ZXPROC_FUZZ_ITERS");
+	return env_num("ZXPROC_FUZZ_ITERS", soak ? FZ_SOAK_ITERS :
+				debug_kernel() ? FZ_DEBUG_ITERS : FZ_DEFAULT_ITERS);
+}
 
-	return s && *s ? strtoull(s, NULL, 0) : FZ_DEFAULT_ITERS;
+static uint64_t min_calls(void)
+{
+	return env_num("ZXPROC_FUZZ_MIN", FZ_MIN_CALLS);
 }
 
 /* A test stops early, saying so, after this many seconds. */
 static long long time_budget_ms(void)
 {
-	const char *s = getenv("ZXPROC_FUZZ_SECONDS");
-
-	return (s && *s ? strtoll(s, NULL, 0) : FZ_DEFAULT_SECONDS) * 1000;
+	return (long long)env_num("ZXPROC_FUZZ_SECONDS",
+				  soak ? FZ_SOAK_SECONDS : FZ_DEFAULT_SECONDS) * 1000;
 }
 
 /* ---- reporting ----------------------------------------------------------- */
@@ -369,9 +443,10 @@ static int __attribute__((format(printf, 2, 3))) fz_fail(int line, const char *f
 	for (i = fz.op >= RING ? fz.op - RING + 1 : 0; i <= fz.op; i++)
 		if (fz.ring[i % RING][0])
 			fprintf(stderr, "#   %s\n", fz.ring[i % RING]);
-	fprintf(stderr, "# reproduce: ZXPROC_FUZZ_SEED=0x%llx ZXPROC_FUZZ_ITERS=%llu ZXPROC_FUZZ_ONLY=%s %s\n",
-		(unsigned long long)base_seed, (unsigned long long)fz.iters,
-		fz.mode->name, "build/tests/fuzz/ioctl_test");
+	fprintf(stderr, "# reproduce: ZXPROC_FUZZ_SEED=0x%llx %s=%llu ZXPROC_FUZZ_ONLY=%s %s\n",
+		(unsigned long long)base_seed,
+		strcmp(fz.mode->name, "lifecycle") ? "ZXPROC_FUZZ_ITERS" : "ZXPROC_FUZZ_LC_STEPS",
+		(unsigned long long)fz.iters, fz.mode->name, "build/tests/fuzz/ioctl_test");
 	return -1;
 }
 
@@ -674,9 +749,13 @@ static uint64_t target_span(uint64_t addr, uint64_t len, bool write, int *err)
 		enum kind k = target_kind(a);
 		bool ok;
 
+		/* Forcing: writes through private read-only mappings by
+		 * copy-on-write, reads of PROT_NONE ones; never a write to
+		 * a shared read-only one. */
 		switch (k) {
 		case K_RW: case K_GUARD: ok = true; break;
-		case K_RO: case K_NONE: case K_TEXT: ok = !write || fz.force_write; break;
+		case K_RO: case K_TEXT: ok = !write || fz.force; break;
+		case K_NONE: ok = fz.force; break;
 		case K_SHRO: ok = !write; break;
 		default: ok = false; break;
 		}
@@ -734,23 +813,12 @@ static uint64_t caller_span(uint64_t buf, uint64_t len, bool kernel_reads, bool 
 }
 
 /*
- * The smallest byte count a copy that faults on the caller's side at
- * @b bytes may report: a copy goes target page by target page, and
- * within one it may stop early but not store nothing when it could
- * store something (include/linux/uaccess.h).
+ * The outcome of one range with valid arguments and the right right.
+ * Counts are exact: a copy that meets an inaccessible page of the
+ * caller's buffer faults it in and goes on up to the page's first byte
+ * (module/copy.c), so it stops exactly where the buffer stops.  All or
+ * nothing makes both the buffer and the target range accessible first.
  */
-static uint64_t copy_floor(uint64_t addr, uint64_t b)
-{
-	uint64_t first = fz.pg - addr % fz.pg, cs;
-
-	if (b < first)
-		cs = 0;
-	else
-		cs = first + (b - first) / fz.pg * fz.pg;
-	return b == cs ? b : cs + 1;
-}
-
-/* The outcome of one range with valid arguments and the right right. */
 static struct rout model_range(uint64_t addr, uint64_t buf, uint64_t len,
 			       bool write, bool all)
 {
@@ -767,22 +835,27 @@ static struct rout model_range(uint64_t addr, uint64_t buf, uint64_t len,
 		return o;
 	}
 	if (all) {
-		if (t < len) {
+		/* Either side may be found inaccessible first. */
+		if (b < len) {
+			o.err = EFAULT;
+			o.alt = t < len ? terr : 0;
+		} else if (t < len) {
 			o.err = terr;
-			return o;
+		} else {
+			o.n = len;
 		}
-		t = len;
-	} else if (t == 0) {
+		return o;
+	}
+	if (t == 0) {
 		o.err = terr;
 		return o;
 	}
 	if (b >= t) {
-		o.lo = o.hi = t;
+		o.n = t;
 		return o;
 	}
 	o.err = EFAULT;
-	o.lo = copy_floor(addr, b);
-	o.hi = b;
+	o.n = b;
 	return o;
 }
 
@@ -1281,6 +1354,9 @@ static int verify_all(void)
 			      kind_name[win_kind[i]], n);
 			continue;
 		}
+		/* A host that does not force /proc/PID/mem hides PROT_NONE. */
+		if (win_kind[i] == K_NONE && fz.host_force != F_ALWAYS && n < 0)
+			continue;
 		CHECK(n == (ssize_t)pg, "cannot read target page %zu (%s): %zd, %s", i,
 		      kind_name[win_kind[i]], n, ename(errno));
 		if (memcmp(fz.tmp, fz.shadow + i * pg, pg)) {
@@ -1752,11 +1828,6 @@ static void refresh_source(uint64_t buf, uint64_t len)
 	}
 }
 
-static bool ambiguous(const struct rout *o)
-{
-	return o->lo != o->hi;
-}
-
 static int op_mem(bool write)
 {
 	enum cmdi ci = write ? C_WRITE : C_READ;
@@ -1786,14 +1857,8 @@ static int op_mem(bool write)
 	all = m.flags & ZXPROC_MEM_ALL_OR_NOTHING;
 	valid = !(m.flags & ~ZXPROC_MEM_ALL_OR_NOTHING) && !m.reserved && m.len &&
 		m.len <= FZ_MAX && m.buf;
-	if (valid) {
+	if (valid)
 		o = model_range(m.addr, m.buf, m.len, write, all);
-		/* Where actual cannot be written back, the count must be exact. */
-		if (ambiguous(&o) && A.wr < usize) {
-			m.buf = good_buf(m.len);
-			o = model_range(m.addr, m.buf, m.len, write, all);
-		}
-	}
 	if (write)
 		refresh_source(m.buf, m.len);
 	arg_image(&A, &m, sizeof(m), tk);
@@ -1837,23 +1902,25 @@ static int op_mem(bool write)
 	if (pk.slot->stale) {
 		o.err = ESTALE;
 		o.alt = 0;
-		o.lo = o.hi = 0;
+		o.n = 0;
 	}
 	if (A.wr < usize) {
-		/* The struct is read-only: the copy happens, actual cannot be told. */
-		CHECK(ret == -EFAULT, "%s with a read-only struct: %s, want EFAULT (after the copy)",
-		      cmd_name[ci], rname(ret));
-		n = o.lo;
+		/*
+		 * The struct is read-only: actual cannot be written back, after
+		 * the copy; all or nothing finds that out before (module/mem.c).
+		 */
+		CHECK(ret == -EFAULT, "%s with a read-only struct: %s, want EFAULT", cmd_name[ci],
+		      rname(ret));
+		n = all ? 0 : o.n;
 	} else {
 		CHECK(ret == -o.err || (o.alt && ret == -o.alt),
-		      "%s: %s, want %s%s%s (actual %llu..%llu)", cmd_name[ci], rname(ret),
+		      "%s: %s, want %s%s%s (actual %llu)", cmd_name[ci], rname(ret),
 		      o.err ? ename(o.err) : "success", o.alt ? " or " : "",
-		      o.alt ? ename(o.alt) : "", (unsigned long long)o.lo,
-		      (unsigned long long)o.hi);
-		CHECK(actual >= o.lo && actual <= o.hi && actual <= m.len,
-		      "%s: actual %llu, want %llu..%llu (len %llu)", cmd_name[ci],
-		      (unsigned long long)actual, (unsigned long long)o.lo,
-		      (unsigned long long)o.hi, (unsigned long long)m.len);
+		      o.alt ? ename(o.alt) : "", (unsigned long long)o.n);
+		CHECK(actual == o.n && actual <= m.len,
+		      "%s: actual %llu, want %llu (len %llu)", cmd_name[ci],
+		      (unsigned long long)actual, (unsigned long long)o.n,
+		      (unsigned long long)m.len);
 		ARG_SAME(offsetof(struct zxproc_mem, actual), sizeof(m), cmd_name[ci]);
 		n = actual;
 	}
@@ -1895,21 +1962,61 @@ static uint32_t gen_nr(void)
 _Static_assert(offsetof(struct zxproc_memv, done) == MEMV_OUT_FROM + 8,
 	       "actual and done are adjacent");
 
+/*
+ * An element size for a batch: the kernel's mostly; larger ones (a
+ * newer caller's struct) with zero tails, or with one non-zero byte in
+ * one element's tail (@bad_tail); and sizes the kernel refuses.
+ */
+static uint32_t gen_seg_size(bool *bad_tail)
+{
+	static const uint32_t refused[] = {
+		0, 8, 32, ZXPROC_SEG_SIZE_VER0 - 8, ZXPROC_SEG_SIZE_VER0 - 1,
+		ZXPROC_SEG_SIZE_VER0 + 1, ZXPROC_SEG_SIZE_VER0 + 4,
+		ZXPROC_SEG_SIZE_MAX - 4, ZXPROC_SEG_SIZE_MAX + 8, 4096, ~0u,
+	};
+	const uint32_t steps = (ZXPROC_SEG_SIZE_MAX - ZXPROC_SEG_SIZE_VER0) / 8;
+	unsigned int r = (unsigned int)below(fz.clean ? 85 : 100);
+
+	*bad_tail = false;
+	if (r < 70)
+		return sizeof(struct zxproc_seg);
+	if (r < 85)
+		return pct(30) ? ZXPROC_SEG_SIZE_MAX :
+		       ZXPROC_SEG_SIZE_VER0 + 8 * (1 + (uint32_t)below(steps));
+	if (r < 92) {
+		*bad_tail = true;
+		return ZXPROC_SEG_SIZE_VER0 + 8 * (1 + (uint32_t)below(steps));
+	}
+	if (r < 98)
+		return refused[below(sizeof(refused) / sizeof(refused[0]))];
+	return (uint32_t)rnd();
+}
+
+static bool seg_size_ok(uint32_t ss)
+{
+	return ss >= ZXPROC_SEG_SIZE_VER0 && ss <= ZXPROC_SEG_SIZE_MAX && ss % 8 == 0;
+}
+
+/* Element @i of the array image, as the kernel sees it. */
+static uint8_t *seg_elem(uint32_t ss, uint32_t i)
+{
+	return segimg + (size_t)i * ss;
+}
+
 static int op_memv(bool write)
 {
 	enum cmdi ci = write ? C_WRITEV : C_READV;
 	struct pick pk = pick_fd(FD_HANDLE, write ? ZXPROC_RIGHT_WRITE : ZXPROC_RIGHT_READ);
 	struct zxproc_memv v = { 0 };
 	static struct rout o[SEGS_MAX];
-	static uint64_t done_i[SEGS_MAX];
 	struct eset es = { .n = 0 };
 	uint8_t *sp = NULL;
-	uint32_t nr = gen_nr(), nimg = nr < SEGS_MAX ? nr : SEGS_MAX, i;
-	size_t sbytes = (size_t)nimg * sizeof(struct zxproc_seg), srd = 0, usize;
-	bool bulk = nr > 16, results_ok = false, dir_ok, valid, all, struct_ok;
-	bool hdr_bad, seg_bad = false;
-	uint64_t total = 0, sum = 0, actual, amb_i = UINT64_MAX;
-	uint32_t done;
+	uint32_t nr = gen_nr(), nimg = nr < SEGS_MAX ? nr : SEGS_MAX, i, ss, done;
+	uint32_t tail_i = UINT32_MAX;
+	size_t sbytes, srd = 0, usize, tail_pos = 0;
+	bool bulk = nr > 16, array_rw = false, dir_ok, valid, all, struct_ok;
+	bool hdr_bad, seg_bad = false, bad_tail, ss_ok, zeroed;
+	uint64_t total = 0, sum = 0, actual;
 	enum tailk tk;
 	unsigned int r;
 	unsigned long cmd;
@@ -1917,7 +2024,10 @@ static int op_memv(bool write)
 	int front, n_exec, want_ret;
 
 	v.flags = gen_flags(ZXPROC_MEM_ALL_OR_NOTHING);
-	v.reserved = gen_reserved();
+	ss = gen_seg_size(&bad_tail);
+	ss_ok = seg_size_ok(ss);
+	/* A refused size is never used to lay out the array. */
+	sbytes = (size_t)nimg * (ss_ok ? ss : sizeof(struct zxproc_seg));
 	all = v.flags & ZXPROC_MEM_ALL_OR_NOTHING;
 	for (i = 0; i < nimg; i++) {
 		struct zxproc_seg *s = &segv[i];
@@ -1934,7 +2044,9 @@ static int op_memv(bool write)
 				s->len = 1 + below(4 * fz.pg);
 			s->buf = gen_buf(s->len);
 		}
-		s->result = (int64_t)ZX_SENTINEL;
+		s->actual = ZX_SENTINEL;
+		s->status = (int32_t)0xa5a5a5a5;
+		s->reserved = nimg <= 16 || pct(1) ? gen_reserved() : 0;
 	}
 	/* Totals at and just over the limit. */
 	if (nimg >= 2 && pct(6)) {
@@ -1953,20 +2065,24 @@ static int op_memv(bool write)
 	if (r < 84 || !sbytes || fz.clean) {
 		sp = fz.segs + below(SEGS_PAGES * fz.pg - sbytes + 1);
 		srd = sbytes;
-		results_ok = true;
+		array_rw = true;
 	} else if (r < 88) {
 		size_t k = 1 + below(sbytes);
 
 		sp = fz.segs + SEGS_PAGES * fz.pg - sbytes + k;
 		srd = sbytes - k;
-		results_ok = false;
 	} else if (r < 94) {
 		sp = fz.segs_ro + below(SEGS_PAGES * fz.pg - sbytes + 1);
 		srd = sbytes;
 	} else if (r < 96) {
 		sp = NULL;
 	} else if (r < 98) {
-		sp = fz.segs + SEGS_PAGES * fz.pg + below(fz.pg);
+		/*
+		 * In the hole; a long array runs on into the read-only copy
+		 * behind it, so the first element's tail (which the kernel
+		 * reads before its head) must start in the hole too.
+		 */
+		sp = fz.segs + SEGS_PAGES * fz.pg + below(fz.pg - 64);
 	} else {
 		sp = (uint8_t *)(uintptr_t)0xffffc90000000000ULL;
 	}
@@ -1974,58 +2090,64 @@ static int op_memv(bool write)
 	usize = gen_size(sizeof(v), &tk);
 	cmd = gen_cmd(cmd_known[ci], usize, &dir_ok);
 	arg_choose(&A, usize, gen_place(usize));
+	/* With a read-only array, actual says which segments ran. */
+	if (!array_rw && A.wr < usize)
+		arg_choose(&A, usize, PL_OK);
 	struct_ok = A.wr == usize;
 
-	/* The model, segment by segment; at most one count left to actual. */
-	hdr_bad = (v.flags & ~ZXPROC_MEM_ALL_OR_NOTHING) || v.reserved || !nr ||
-		  nr > ZXPROC_MAX_SEGMENTS;
+	/* The array's image: the elements, their tails zero but maybe one. */
+	memset(segimg, 0, sbytes);
+	for (i = 0; i < nimg; i++)
+		memcpy(seg_elem(ss_ok ? ss : sizeof(struct zxproc_seg), i), &segv[i],
+		       sizeof(segv[i]));
+	if (bad_tail && nimg) {
+		tail_i = (uint32_t)below(nimg);
+		tail_pos = (size_t)tail_i * ss + sizeof(struct zxproc_seg) +
+			   below(ss - sizeof(struct zxproc_seg));
+		segimg[tail_pos] = (uint8_t)(1 + below(255));
+	}
+
+	/* The model: the header, the array, each segment; then each range. */
+	hdr_bad = (v.flags & ~ZXPROC_MEM_ALL_OR_NOTHING) || !nr || nr > ZXPROC_MAX_SEGMENTS ||
+		  !ss_ok;
 	for (i = 0; i < nimg && i < ZXPROC_MAX_SEGMENTS; i++) {
 		struct zxproc_seg *s = &segv[i];
 
 		total += s->len;
-		if (!s->len || s->len > FZ_MAX || !s->buf || total > FZ_MAX)
+		if (!s->len || s->len > FZ_MAX || !s->buf || s->reserved || total > FZ_MAX)
 			seg_bad = true;
 	}
-	valid = !hdr_bad && !seg_bad;
-	if (valid && srd == sbytes) {
-		for (i = 0; i < nimg; i++) {
-			struct zxproc_seg *s = &segv[i];
-
-			o[i] = model_range(s->addr, s->buf, s->len, write, all);
-			if (ambiguous(&o[i]) && (amb_i != UINT64_MAX || !results_ok || !struct_ok)) {
-				s->buf = good_buf(s->len);
-				o[i] = model_range(s->addr, s->buf, s->len, write, all);
-			}
-			if (ambiguous(&o[i]))
-				amb_i = i;
-		}
-	}
+	valid = !hdr_bad && !seg_bad && tail_i == UINT32_MAX;
+	if (valid && srd == sbytes)
+		for (i = 0; i < nimg; i++)
+			o[i] = model_range(segv[i].addr, segv[i].buf, segv[i].len, write, all);
 	for (i = 0; i < nimg; i++)
 		if (write)
 			refresh_source(segv[i].buf, segv[i].len);
 	if (srd) {
 		if (sp >= fz.segs_ro)
-			ro_write(fz.segs_ro, SEGS_PAGES, sp, segv, srd);
+			ro_write(fz.segs_ro, SEGS_PAGES, sp, segimg, srd);
 		else
-			memcpy(sp, segv, srd);
+			memcpy(sp, segimg, srd);
 	}
 	v.segs = ptr(sp);
 	v.nr_segs = nr;
 	v.actual = ZX_SENTINEL;
 	v.done = 0xa5a5a5a5;
+	v.seg_size = ss;
 	arg_image(&A, &v, sizeof(v), tk);
 	arg_fill(&A);
 	memcpy(fz.cb_before, fz.cb, CB_PAGES * fz.pg);
 	memcpy(fz.cb_expect, fz.cb, CB_PAGES * fz.pg);
 
-	note("%s fd=%s cmd=0x%lx size=%zu arg=%p (rd %zu wr %zu) segs=%p (%zu of %zu readable%s) nr=%u flags=0x%x reserved=0x%x",
+	note("%s fd=%s cmd=0x%lx size=%zu arg=%p (rd %zu wr %zu) segs=%p (%zu of %zu readable%s) nr=%u seg_size=%u%s flags=0x%x",
 	     cmd_name[ci], fdk_name(&pk), cmd, usize, (void *)A.p, A.rd, A.wr, (void *)sp,
 	     srd, sbytes, sp >= fz.segs_ro && sp < fz.segs_ro + SEGS_PAGES * fz.pg ? ", read-only" : "",
-	     nr, v.flags, v.reserved);
+	     nr, ss, tail_i != UINT32_MAX ? " (a non-zero tail)" : "", v.flags);
 	for (i = 0; i < nimg && i < 3; i++)
-		note(" [%u: addr 0x%llx len 0x%llx buf 0x%llx]", i,
+		note(" [%u: addr 0x%llx len 0x%llx buf 0x%llx%s]", i,
 		     (unsigned long long)segv[i].addr, (unsigned long long)segv[i].len,
-		     (unsigned long long)segv[i].buf);
+		     (unsigned long long)segv[i].buf, segv[i].reserved ? " reserved" : "");
 	ret = fz_ioctl(pk.fd, cmd, A.p);
 	actual = ZX_SENTINEL;
 	done = 0xa5a5a5a5;
@@ -2045,12 +2167,29 @@ static int op_memv(bool write)
 	}
 	args_in_errors(&A, sizeof(v), &es);
 	if (!es.n) {
-		/* The header, then the array (read in whole), then each segment. */
+		/*
+		 * The header, then the array (read whole, or element by
+		 * element when its size is not the kernel's: each tail,
+		 * then each head), then each segment, then the rights.
+		 */
 		if (hdr_bad)
 			es_add(&es, EINVAL);
-		if (nr && nr <= ZXPROC_MAX_SEGMENTS && srd < sbytes)
+		if (!hdr_bad && ss == sizeof(struct zxproc_seg) && srd < sbytes)
 			es_add(&es, EFAULT);
-		else if (nr && nr <= ZXPROC_MAX_SEGMENTS && seg_bad)
+		if (!hdr_bad && ss != sizeof(struct zxproc_seg)) {
+			for (i = 0; i < nimg; i++) {
+				bool cut = (size_t)(i + 1) * ss > srd;
+				bool nz = i == tail_i && tail_pos < srd;
+
+				if (cut)
+					es_add(&es, EFAULT);
+				if (nz)
+					es_add(&es, E2BIG);
+				if (cut || nz)
+					break;
+			}
+		}
+		if (!hdr_bad && srd == sbytes && tail_i == UINT32_MAX && seg_bad)
 			es_add(&es, EINVAL);
 		if (!(pk.slot->rights & (write ? ZXPROC_RIGHT_WRITE : ZXPROC_RIGHT_READ)))
 			es_add(&es, EACCES);
@@ -2060,100 +2199,165 @@ static int op_memv(bool write)
 		      rname(ret), es_str(&es));
 		goto unchanged;
 	}
-	if (pk.slot->stale) {
-		if (struct_ok) {
-			CHECK(ret == -ESTALE && actual == 0 && done == 0,
-			      "%s on a stale handle: %s, actual %llu, done %u; want ESTALE, 0, 0",
-			      cmd_name[ci], rname(ret), (unsigned long long)actual, done);
-		} else {
-			CHECK(ret == -EFAULT, "%s on a stale handle, read-only struct: %s, want EFAULT",
-			      cmd_name[ci], rname(ret));
-		}
-		ARG_SAME(MEMV_OUT_FROM, MEMV_OUT_TO, cmd_name[ci]);
-		for (i = 0; i < nimg; i++)
-			CHECK(srd == 0 || !memcmp(sp + i * sizeof(segv[0]), &segv[i], sizeof(segv[0])),
-			      "%s on a stale handle wrote segment %u", cmd_name[ci], i);
-		return check_cb(cmd_name[ci]);
-	}
+	/*
+	 * What runs.  All or nothing first writes zeros into every outcome
+	 * field (the struct's, then each segment's), and fails with EFAULT,
+	 * having copied nothing, if one is not writable.  Otherwise, with a
+	 * read-only struct everything is copied and the counts cannot be
+	 * written (EFAULT); with a read-only array the first outcome cannot
+	 * be written back (EFAULT, done 0), after some segments were copied
+	 * in order: actual counts their bytes (how many is the kernel's
+	 * business: a group), and says which.
+	 */
+	zeroed = all && struct_ok && array_rw;
+	if (all && (!struct_ok || !array_rw)) {
+		n_exec = 0;
+		want_ret = EFAULT;
+	} else if (pk.slot->stale) {
+		n_exec = 0;
+		want_ret = struct_ok ? ESTALE : EFAULT;
+	} else {
+		n_exec = (int)nr;
+		want_ret = array_rw && struct_ok ? 0 : EFAULT;
+		if (!array_rw) {
+			uint64_t pre = 0;
 
-	/* Executed: every segment, or with a read-only array only the first. */
-	n_exec = results_ok ? (int)nr : 1;
-	want_ret = results_ok && struct_ok ? 0 : EFAULT;
+			for (i = 0; i < nr; i++) {
+				pre += o[i].n;
+				if (pre >= actual)
+					break;
+			}
+			CHECK(i < nr && pre == actual, "%s with a read-only array: actual %llu is no count of its first segments",
+			      cmd_name[ci], (unsigned long long)actual);
+			n_exec = (int)i + 1;
+		}
+	}
 	CHECK(ret == -want_ret, "%s: %s, want %s", cmd_name[ci], rname(ret),
-	      want_ret ? "EFAULT" : "success");
-	for (i = 0; i < (uint32_t)n_exec; i++) {
-		struct zxproc_seg got;
+	      want_ret ? ename(want_ret) : "success");
+	for (i = 0; i < nimg && srd; i++) {
+		const uint8_t *e = sp + (size_t)i * ss;
+		struct zxproc_seg got, want = segv[i];
 
-		done_i[i] = o[i].lo;
-		if (!results_ok)
-			continue;
-		memcpy(&got, sp + i * sizeof(got), sizeof(got));
-		CHECK(got.addr == segv[i].addr && got.buf == segv[i].buf && got.len == segv[i].len,
-		      "%s changed the input fields of segment %u", cmd_name[ci], i);
-		if (o[i].err) {
-			CHECK(got.result == -o[i].err || (o[i].alt && got.result == -o[i].alt),
-			      "%s segment %u of %u (addr 0x%llx len 0x%llx buf 0x%llx): result %lld, want -%s%s%s",
-			      cmd_name[ci], i, nr, (unsigned long long)segv[i].addr,
-			      (unsigned long long)segv[i].len, (unsigned long long)segv[i].buf,
-			      (long long)got.result, ename(o[i].err), o[i].alt ? " or -" : "",
-			      o[i].alt ? ename(o[i].alt) : "");
-		} else {
-			CHECK(got.result == (int64_t)o[i].lo,
-			      "%s segment %u of %u (addr 0x%llx len 0x%llx buf 0x%llx): result %lld, want %llu",
-			      cmd_name[ci], i, nr, (unsigned long long)segv[i].addr,
-			      (unsigned long long)segv[i].len, (unsigned long long)segv[i].buf,
-			      (long long)got.result, (unsigned long long)o[i].lo);
+		if (i < (uint32_t)n_exec)
+			sum += o[i].n;
+		if (array_rw && i < (uint32_t)n_exec) {
+			want.actual = o[i].n;
+			want.status = -o[i].err;
+		} else if (zeroed) {
+			want.actual = 0;
+			want.status = 0;
 		}
-		CHECK(got.result >= -4095 && got.result <= (int64_t)segv[i].len,
-		      "%s segment %u: result %lld outside [-4095, len %llu]", cmd_name[ci], i,
-		      (long long)got.result, (unsigned long long)segv[i].len);
-		if (i != amb_i)
-			sum += done_i[i];
-	}
-	for (i = n_exec; i < nimg; i++) {
-		if (!results_ok || !srd)
-			break;
-		CHECK(!memcmp(sp + i * sizeof(segv[0]), &segv[i], sizeof(segv[0])),
-		      "%s touched segment %u, past the %d executed", cmd_name[ci], i, n_exec);
+		memcpy(&got, e, sizeof(got));
+		if (want.status != got.status && o[i].alt && got.status == -o[i].alt &&
+		    array_rw && i < (uint32_t)n_exec)
+			want.status = -o[i].alt;
+		CHECK(!memcmp(&got, &want, sizeof(got)) &&
+		      !memcmp(e + sizeof(got), seg_elem(ss, i) + sizeof(got), ss - sizeof(got)),
+		      "%s segment %u of %u (addr 0x%llx len 0x%llx buf 0x%llx): status %d actual %lld, want %d, %lld%s",
+		      cmd_name[ci], i, nr, (unsigned long long)segv[i].addr,
+		      (unsigned long long)segv[i].len, (unsigned long long)segv[i].buf,
+		      got.status, (long long)got.actual, want.status, (long long)want.actual,
+		      i < (uint32_t)n_exec ? "" : " (not reported done)");
 	}
 	if (struct_ok) {
-		CHECK(done == (results_ok ? nr : 0), "%s: done %u, want %u", cmd_name[ci], done,
-		      results_ok ? nr : 0);
-		if (!results_ok) {
-			/* Only the first segment ran; actual is its count. */
-			CHECK(actual >= o[0].lo && actual <= o[0].hi,
-			      "%s with a read-only array: actual %llu, want %llu..%llu",
-			      cmd_name[ci], (unsigned long long)actual,
-			      (unsigned long long)o[0].lo, (unsigned long long)o[0].hi);
-			done_i[0] = actual;
-		} else if (amb_i != UINT64_MAX) {
-			CHECK(actual >= sum && actual - sum >= o[amb_i].lo && actual - sum <= o[amb_i].hi,
-			      "%s: actual %llu; the other segments copied %llu, so segment %llu copied %lld, want %llu..%llu",
-			      cmd_name[ci], (unsigned long long)actual, (unsigned long long)sum,
-			      (unsigned long long)amb_i, (long long)(actual - sum),
-			      (unsigned long long)o[amb_i].lo, (unsigned long long)o[amb_i].hi);
-			done_i[amb_i] = actual - sum;
-		} else {
-			CHECK(actual == sum, "%s: actual %llu, the segments' results add up to %llu",
-			      cmd_name[ci], (unsigned long long)actual, (unsigned long long)sum);
-		}
-		CHECK(actual <= total, "%s: actual %llu over the total %llu", cmd_name[ci],
-		      (unsigned long long)actual, (unsigned long long)total);
+		uint32_t want_done = array_rw ? (uint32_t)n_exec : 0;
+
+		CHECK(done == want_done, "%s: done %u, want %u", cmd_name[ci], done, want_done);
+		CHECK(actual == sum, "%s: actual %llu, the segments copied %llu", cmd_name[ci],
+		      (unsigned long long)actual, (unsigned long long)sum);
 		ARG_SAME(MEMV_OUT_FROM, MEMV_OUT_TO, cmd_name[ci]);
 	}
 	for (i = 0; i < (uint32_t)n_exec; i++) {
 		if (write)
-			shadow_write(segv[i].addr, segv[i].buf, done_i[i]);
+			shadow_write(segv[i].addr, segv[i].buf, o[i].n);
 		else
-			expect_read(segv[i].addr, segv[i].buf, done_i[i]);
+			expect_read(segv[i].addr, segv[i].buf, o[i].n);
 	}
 	return check_cb(cmd_name[ci]);
 
 unchanged:
 	ARG_SAME(0, 0, cmd_name[ci]);
-	if (srd && memcmp(sp, segv, srd))
+	if (srd && memcmp(sp, segimg, srd))
 		CHECK(0, "%s was refused but changed the segment array", cmd_name[ci]);
 	return check_cb(cmd_name[ci]);
+}
+
+/* ---- forcing ------------------------------------------------------------- */
+
+#define FZ_PARAMS "/sys/module/zxproc/parameters/"
+
+/* A forcing parameter of the module, or NFORCE when it cannot be read. */
+static enum force read_force(const char *param)
+{
+	char buf[32];
+	int f;
+
+	if (zx_read_file(param, buf, sizeof(buf)) <= 0)
+		return NFORCE;
+	for (f = 0; f < NFORCE; f++) {
+		size_t n = strlen(force_name[f]);
+
+		if (!strncmp(buf, force_name[f], n) && (buf[n] == '\n' || !buf[n]))
+			return (enum force)f;
+	}
+	return NFORCE;
+}
+
+/* Is an access to the target forced?  As module/force.c decides it. */
+static void force_update(void)
+{
+	enum force f = fz.host_force > fz.param_force ? fz.host_force : fz.param_force;
+
+	fz.force = f == F_ALWAYS || (f == F_PTRACE && fz.tracing);
+}
+
+static int set_tracing(bool on)
+{
+	int st;
+
+	if (on == fz.tracing)
+		return 0;
+	if (on) {
+		CHECK(!ptrace(PTRACE_SEIZE, fz.target, 0, 0), "PTRACE_SEIZE of the target: %s",
+		      ename(errno));
+	} else {
+		/* Only a stopped tracee can be detached. */
+		CHECK(!ptrace(PTRACE_INTERRUPT, fz.target, 0, 0) &&
+		      waitpid(fz.target, &st, __WALL) == fz.target &&
+		      !ptrace(PTRACE_DETACH, fz.target, 0, 0),
+		      "detaching from the target: %s", ename(errno));
+	}
+	fz.tracing = on;
+	return 0;
+}
+
+/*
+ * Root's test also goes through the policies the module parameter can
+ * set, as the tracer of the target and not, every FZ_FORCE_EVERY calls
+ * (seeded); it restores the parameter at the end.
+ */
+#define FZ_FORCE_EVERY 1024
+
+static int force_phase(void)
+{
+	static const struct { enum force f; bool trace; } phase[] = {
+		{ F_ALWAYS, false }, { F_PTRACE, false }, { F_PTRACE, true },
+		{ F_NEVER, false }, { F_NEVER, true },
+	};
+	unsigned int p = (unsigned int)below(sizeof(phase) / sizeof(phase[0]));
+
+	if (zx_write_file(FZ_PARAMS "force_override", force_name[phase[p].f]))
+		return fz_fail(__LINE__, "cannot write force_override");
+	fz.param_force = read_force(FZ_PARAMS "force_override");
+	CHECK(fz.param_force == phase[p].f, "force_override reads %s after writing %s",
+	      fz.param_force < NFORCE ? force_name[fz.param_force] : "nothing",
+	      force_name[phase[p].f]);
+	if (set_tracing(phase[p].trace))
+		return -1;
+	force_update();
+	note("force_override=%s%s: %sforced", force_name[fz.param_force],
+	     fz.tracing ? ", tracing the target" : "", fz.force ? "" : "not ");
+	return 0;
 }
 
 /* ---- the run ------------------------------------------------------------- */
@@ -2165,6 +2369,8 @@ static int fz_loop(void)
 		int ret;
 
 		fz.ring[fz.op % RING][0] = '\0';
+		if (fz.set_force && fz.op % FZ_FORCE_EVERY == 1 && force_phase())
+			return -1;
 		fz.clean = pct(45);
 		note("#%llu%s ", (unsigned long long)fz.op, fz.clean ? " clean" : "");
 		if (r < 22)
@@ -2189,6 +2395,10 @@ static int fz_loop(void)
 			ret = op_pool();
 		if (ret)
 			return ret;
+		if (fz.op == fz.min) {
+			memcpy(fz.cover, fz.counts, sizeof(fz.cover));
+			fz.covered = true;
+		}
 		if (fz.op % FZ_VERIFY_EVERY == 0) {
 			if (verify_all())
 				return -1;
@@ -2205,15 +2415,15 @@ static int fz_loop(void)
 	return verify_all();
 }
 
-static void summary(void)
+static void summary(const char *unit)
 {
 	long long ms = zx_now_ms() - fz.t0;
 	int c;
 	size_t i;
 
-	fprintf(stderr, "# %s: %llu calls in %lld.%03lld s; outcomes per command:\n",
+	fprintf(stderr, "# %s: %llu %s in %lld.%03lld s; outcomes per command:\n",
 		fz.mode->name, (unsigned long long)(fz.op < fz.iters ? fz.op : fz.iters),
-		ms / 1000, ms % 1000);
+		unit, ms / 1000, ms % 1000);
 	for (c = 0; c < NCMDS; c++) {
 		char line[512];
 		size_t n = 0;
@@ -2233,9 +2443,12 @@ static void summary(void)
 }
 
 /*
- * With the default number of calls, every command must have been seen
- * to succeed and to fail in its main ways: a generator that drifted into
- * always-refused arguments fails here instead of passing vacuously.
+ * Coverage: in its first fz.min calls (FZ_MIN_CALLS), every command was
+ * seen to succeed and to fail in its main ways, so that a generator that
+ * drifted into always-refused arguments fails instead of passing
+ * vacuously.  Those calls are the same for a given seed on any machine,
+ * however fast, so this is checked on every run; a run cut short by its
+ * time budget before fz.min calls fails instead.
  */
 static int coverage(void)
 {
@@ -2244,31 +2457,32 @@ static int coverage(void)
 		{ C_WRITE, EACCES }, { C_WRITE, EFAULT }, { C_WRITE, ENOMEM },
 		{ C_WRITE, ESTALE }, { C_READ, EINVAL }, { C_READ, EFAULT },
 		{ C_READ, ENOMEM }, { C_READ, ESTALE }, { C_WRITEV, EINVAL },
-		{ C_WRITEV, EFAULT }, { C_WRITEV, ESTALE }, { C_READV, EINVAL },
-		{ C_OPEN, EINVAL }, { C_OPEN, ESRCH }, { C_OPEN, ESTALE },
-		{ C_OPEN, ENOTTY }, { C_DUP, EINVAL }, { C_DUP, ENOTTY },
-		{ C_INFO, ENOTTY }, { C_UNKNOWN, ENOTTY },
+		{ C_WRITEV, EFAULT }, { C_WRITEV, ESTALE }, { C_WRITEV, E2BIG },
+		{ C_READV, EINVAL }, { C_OPEN, EINVAL }, { C_OPEN, ESRCH },
+		{ C_OPEN, ESTALE }, { C_OPEN, ENOTTY }, { C_DUP, EINVAL },
+		{ C_DUP, ENOTTY }, { C_INFO, ENOTTY }, { C_UNKNOWN, ENOTTY },
 	};
 	size_t i, t;
 	int c;
 
-	if (fz.iters < FZ_DEFAULT_ITERS || fz.stopped)
-		return 0;
+	CHECK(fz.covered, "only %llu calls ran, fewer than the minimum of %llu: the kernel is too slow for ZXPROC_FUZZ_SECONDS=%lld",
+	      (unsigned long long)fz.iters, (unsigned long long)fz.min, fz.budget_ms / 1000);
 	for (c = 0; c < C_UNKNOWN; c++)
-		CHECK(fz.counts[c][O_OK], "coverage: %s never succeeded in %llu calls",
-		      cmd_name[c], (unsigned long long)fz.iters);
-	CHECK(fz.counts[C_WRITE][O_SHORT] && fz.counts[C_READ][O_SHORT],
-	      "coverage: no short WRITE or READ in %llu calls", (unsigned long long)fz.iters);
+		CHECK(fz.cover[c][O_OK], "coverage: %s never succeeded in the first %llu calls",
+		      cmd_name[c], (unsigned long long)fz.min);
+	CHECK(fz.cover[C_WRITE][O_SHORT] && fz.cover[C_READ][O_SHORT],
+	      "coverage: no short WRITE or READ in the first %llu calls", (unsigned long long)fz.min);
 	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		for (t = 0; tracked[t] != need[i].e; t++)
 			;
-		CHECK(fz.counts[need[i].c][O_ERR0 + t], "coverage: %s never failed with %s in %llu calls",
-		      cmd_name[need[i].c], ename(need[i].e), (unsigned long long)fz.iters);
+		CHECK(fz.cover[need[i].c][O_ERR0 + t], "coverage: %s never failed with %s in the first %llu calls",
+		      cmd_name[need[i].c], ename(need[i].e), (unsigned long long)fz.min);
 	}
 	if (!fz.priv) {
 		for (t = 0; tracked[t] != EPERM; t++)
 			;
-		CHECK(fz.counts[C_OPEN][O_ERR0 + t], "coverage: an unprivileged PROCESS_OPEN was never refused");
+		CHECK(fz.cover[C_OPEN][O_ERR0 + t], "coverage: an unprivileged PROCESS_OPEN was never refused in the first %llu calls",
+		      (unsigned long long)fz.min);
 	}
 	return 0;
 }
@@ -2388,12 +2602,21 @@ static int fuzz_here(int tmem_sock)
 	rng = test_seed(fz.mode->name);
 	fz.seed = rng;
 	fz.iters = iterations();
+	fz.min = min_calls();
 	fz.budget_ms = time_budget_ms();
+	if (fz.iters < fz.min)
+		return fz_fail(__LINE__, "ZXPROC_FUZZ_ITERS=%llu is below the minimum of %llu calls (ZXPROC_FUZZ_MIN)",
+			       (unsigned long long)fz.iters, (unsigned long long)fz.min);
+	/* Whether accesses are forced: the host's policy, and ours on top. */
+	fz.host_force = read_force(FZ_PARAMS "host_force_override");
+	fz.param_force = read_force(FZ_PARAMS "force_override");
+	if (fz.host_force == NFORCE || fz.param_force == NFORCE)
+		return fz_fail(__LINE__, "cannot read " FZ_PARAMS "host_force_override and force_override");
+	fz.tracing = false;
+	force_update();
 	{
 		char buf[16];
 
-		fz.force_write = zx_read_file("/sys/module/zxproc/parameters/force_write",
-					      buf, sizeof(buf)) > 0 ? buf[0] == 'Y' : true;
 		v = zx_read_file("/proc/sys/kernel/pid_max", buf, sizeof(buf)) > 0 ?
 		    strtol(buf, NULL, 10) : 4194304;
 		fz.pid_max = (pid_t)v;
@@ -2447,15 +2670,23 @@ static int fuzz_here(int tmem_sock)
 		goto out_target;
 	}
 
-	fprintf(stderr, "# %s: seed 0x%llx (ZXPROC_FUZZ_SEED=0x%llx), %llu calls, force_write=%c, vvar %s\n",
+	fprintf(stderr, "# %s: seed 0x%llx (ZXPROC_FUZZ_SEED=0x%llx%s), %llu calls (at least %llu, %lld s at most), host_force_override=%s, force_override=%s%s, vvar %s\n",
 		fz.mode->name, (unsigned long long)fz.seed, (unsigned long long)base_seed,
-		(unsigned long long)fz.iters, fz.force_write ? 'Y' : 'N',
-		fz.vvar ? "found" : "not found");
+		soak ? ", random: ZXPROC_SOAK" : base_seed == FZ_DEFAULT_SEED ? ", the default" : "",
+		(unsigned long long)fz.iters, (unsigned long long)fz.min, fz.budget_ms / 1000,
+		force_name[fz.host_force], force_name[fz.param_force],
+		fz.set_force ? " (changed as the test goes)" : "", fz.vvar ? "found" : "not found");
 	fz.t0 = zx_now_ms();
 	if (verify_all())
 		goto out_target;
 	ret = fz_loop();
-	summary();
+	summary("calls");
+	if (fz.set_force) {
+		if (set_tracing(false))
+			ret = -1;
+		if (zx_write_file(FZ_PARAMS "force_override", force_name[F_ALWAYS]))
+			ret = fz_fail(__LINE__, "cannot restore force_override");
+	}
 	if (!ret)
 		ret = coverage();
 	if (!ret)
@@ -2472,6 +2703,1863 @@ out_target:
 	if (write(release_pipe[1], &c, 1) == 1)
 		pthread_join(th, NULL);
 	return ret;
+}
+
+/* ---- the lifecycle test -------------------------------------------------- */
+
+/*
+ * Handles minted and used while their processes fork, exit, are reaped
+ * (by the kernel with SIGCHLD ignored, or by an explicit wait), exec,
+ * unmap, move and protect their pages, and serve page faults through
+ * userfaultfd.
+ *
+ * The fuzzer runs as pid 1 of a new pid namespace (one per epoch), so
+ * that PROCESS_OPEN names only its own processes and no pid number
+ * serves twice: an epoch ends long before the numbers could wrap.
+ * Targets are its children.  Each maps LC_PAGES pages at LC_WIN, a fixed
+ * address nothing else uses, the same in every image, holding only its
+ * tag byte or zeros; it obeys commands from a pipe and answers each with
+ * one byte.  The fuzzer writes only a target's own tag into it (zeros
+ * through a handle whose image it cannot know), and a target checks,
+ * when told and before it exits, that its pages hold nothing else: a
+ * byte of another tag means a write reached the wrong process, or the
+ * image a target exec'd into (whose tag differs).
+ *
+ * The model of a target changes only at steps of the seeded sequence:
+ * commands go out without waiting, and a "sync" collects their answers
+ * (after an exit, also the process's end).  Between a command and its
+ * sync the target is pending, and calls on it are checked against the
+ * documentation only: an errno it lists, counts within bounds, bytes of
+ * the right tags, ESTALE only as a batch's last segment.  Settled targets
+ * are predicted exactly: which call succeeds and with how many bytes,
+ * ESTALE after a confirmed exec or exit, INFO's pid kept after an exec
+ * and 0 once our wait reaped the process, ESTALE and ESRCH from
+ * PROCESS_OPEN of a zombie and of a reaped process.  Coverage counts only
+ * those exact checks, on handles minted to settled targets, so it is a
+ * property of the seed.
+ *
+ * Bursts aim at PROCESS_OPEN's race with reaping: children that exit
+ * soon are opened as fast as possible while they die and are reaped (by
+ * the kernel with SIGCHLD ignored, or by a thread waiting for each), and
+ * every handle gets INFO (see lc_burst()).  A handle minted for a process
+ * reaped during the rights check once had no pid, and INFO oopsed on it
+ * (51312f4).
+ */
+#include <dirent.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <sys/syscall.h>
+
+#define LC_WIN		0x200000000000ULL
+#define LC_PAGES	16
+#define LC_DATA_FIRST	2	/* pages 2..9 read-write, 10..13 userfaultfd */
+#define LC_UFFD_FIRST	10
+#define LC_UFFD_PAGES	4
+#define LC_LAST		13	/* pages 0, 1, 14 and 15 are never mapped */
+#define LC_RECS		24
+#define LC_LIVE_MAX	4
+#define LC_HANDLES	8
+#define LC_PHASE	200	/* steps between changes of how children are reaped */
+#define LC_BUF_PAGES	4
+#define LC_CANARY	0xcc
+#define LC_WAIT_MS	60000	/* bound on any wait for a target: a hang, not a proof */
+#define LC_DEFAULT_STEPS 3000
+#define LC_DEBUG_STEPS	1500	/* as FZ_DEBUG_ITERS */
+#define LC_MIN_STEPS	1000
+#define LC_SOAK_STEPS	400000
+#define LC_EXEC_ENV	"ZXPROC_FUZZ_LIFECYCLE_EXEC"
+
+/* When the current step (or a burst's current child) began: lc_watchdog(). */
+static volatile long long lc_step_ms;
+
+enum lkind { LK_HOLE, LK_RW, LK_RO, LK_NONE, LK_UFFD };
+
+/* ---- the target's side ---- */
+
+static struct {
+	int cmd, rep, uffd;
+	uint8_t tag;
+	size_t pg;
+	enum lkind kind[LC_PAGES];
+	volatile sig_atomic_t die;	/* exit at the next userfault */
+	uint8_t *page;			/* a page of the tag, for UFFDIO_COPY */
+} me;
+
+static uint8_t *lc_addr(unsigned int p)
+{
+	return (uint8_t *)(uintptr_t)(LC_WIN + p * zx_page());
+}
+
+static int lc_read_full(int fd, void *p, size_t n)
+{
+	uint8_t *b = p;
+
+	while (n) {
+		ssize_t k = read(fd, b, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		b += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static void *lc_uffd_thread(void *unused)
+{
+	struct uffd_msg msg;
+
+	(void)unused;
+	for (;;) {
+		struct uffdio_copy c = { 0 };
+		ssize_t n = read(me.uffd, &msg, sizeof(msg));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != sizeof(msg))
+			return NULL;
+		if (msg.event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		/* Die while a caller waits on this fault. */
+		if (me.die)
+			_exit(0);
+		c.dst = msg.arg.pagefault.address & ~(uint64_t)(me.pg - 1);
+		c.src = ptr(me.page);
+		c.len = me.pg;
+		/*
+		 * A failed copy wakes nobody: the page may have been served
+		 * already (EEXIST), or unmapped, moved or replaced by a command
+		 * since the fault (ENOENT).  Wake the caller, whose fault then
+		 * finds what is there now.
+		 */
+		if (ioctl(me.uffd, UFFDIO_COPY, &c)) {
+			struct uffdio_range w = { .start = c.dst, .len = me.pg };
+
+			ioctl(me.uffd, UFFDIO_WAKE, &w);
+		}
+	}
+}
+
+/* Do our pages hold only our tag and zeros?  Says where they do not. */
+static int lc_self_check(void)
+{
+	unsigned int p;
+	size_t i;
+
+	for (p = 0; p < LC_PAGES; p++) {
+		uint8_t *a = lc_addr(p);
+		int bad = 0;
+
+		if (me.kind[p] == LK_HOLE)
+			continue;
+		if (me.kind[p] == LK_NONE && mprotect(a, me.pg, PROT_READ))
+			return -1;
+		for (i = 0; i < me.pg && !bad; i++) {
+			if (a[i] && a[i] != me.tag) {
+				fprintf(stderr, "# lifecycle: process %d (tag 0x%02x): byte %zu of its page %u is 0x%02x\n",
+					getpid(), me.tag, i, p, a[i]);
+				bad = 1;
+			}
+		}
+		if (me.kind[p] == LK_NONE && mprotect(a, me.pg, PROT_NONE))
+			return -1;
+		if (bad)
+			return -1;
+	}
+	return 0;
+}
+
+static int lc_map(unsigned int p, bool fill, int flags)
+{
+	uint8_t *a = mmap(lc_addr(p), me.pg, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
+
+	if (a != lc_addr(p))
+		return -1;
+	if (fill)
+		memset(a, me.tag, me.pg);
+	me.kind[p] = LK_RW;
+	return 0;
+}
+
+static const int lc_prot[] = { PROT_READ | PROT_WRITE, PROT_READ, PROT_NONE };
+static const enum lkind lc_prot_kind[] = { LK_RW, LK_RO, LK_NONE };
+
+/* Obey commands until told to go; each gets one byte of answer. */
+static void __attribute__((noreturn)) lc_serve(void)
+{
+	for (;;) {
+		uint8_t c[3];
+		char r = 'A';
+		unsigned int p;
+		pid_t pid;
+
+		if (lc_read_full(me.cmd, c, sizeof(c)))
+			_exit(3);
+		switch (c[0]) {
+		case 'u':	/* unmap page c[1] */
+			if (munmap(lc_addr(c[1]), me.pg))
+				r = 'F';
+			me.kind[c[1]] = LK_HOLE;
+			break;
+		case 'm':	/* a fresh page at c[1], filled with the tag if c[2] */
+			if (lc_map(c[1], c[2], MAP_FIXED))
+				r = 'F';
+			break;
+		case 'r':	/* move page c[1] to c[2] (which it replaces) */
+			if (mremap(lc_addr(c[1]), me.pg, me.pg, MREMAP_MAYMOVE | MREMAP_FIXED,
+				   lc_addr(c[2])) != lc_addr(c[2]))
+				r = 'F';
+			/* A moved page leaves userfaultfd behind (no EVENT_REMAP). */
+			me.kind[c[2]] = me.kind[c[1]] == LK_UFFD ? LK_RW : me.kind[c[1]];
+			me.kind[c[1]] = LK_HOLE;
+			break;
+		case 'p':	/* protect page c[1] as lc_prot[c[2]] */
+			if (mprotect(lc_addr(c[1]), me.pg, lc_prot[c[2]]))
+				r = 'F';
+			me.kind[c[1]] = lc_prot_kind[c[2]];
+			break;
+		case 'z':	/* let the userfaultfd pages fault again */
+			for (p = LC_UFFD_FIRST; p < LC_UFFD_FIRST + LC_UFFD_PAGES; p++)
+				if (me.kind[p] == LK_UFFD && madvise(lc_addr(p), me.pg, MADV_DONTNEED))
+					r = 'F';
+			break;
+		case 'f':	/* a child, which leaves at once (SIGCHLD ignored) */
+			pid = fork();
+			if (pid == 0)
+				_exit(0);
+			if (pid < 0)
+				r = 'F';
+			break;
+		case 'S':
+			me.die = 1;
+			break;
+		case 'c':
+			r = lc_self_check() ? 'B' : 'K';
+			break;
+		case 'x':
+			r = lc_self_check() ? 'B' : 'K';
+			if (write(me.rep, &r, 1) != 1)
+				_exit(4);
+			_exit(0);
+		case 'X':
+			_exit(0);
+		case 'e': {
+			char env[64];
+			char *argv[] = { "ioctl_test-lifecycle", NULL };
+			char *envp[] = { env, NULL };
+
+			snprintf(env, sizeof(env), LC_EXEC_ENV "=%d,%d,%u", me.cmd, me.rep, me.tag);
+			if (!fcntl(me.cmd, F_SETFD, 0) && !fcntl(me.rep, F_SETFD, 0))
+				execve("/proc/self/exe", argv, envp);
+			r = 'F';
+			break;
+		}
+		default:
+			r = 'F';
+			break;
+		}
+		if (write(me.rep, &r, 1) != 1)
+			_exit(4);
+	}
+}
+
+/* A target: its pages, its userfaultfd and their server, then commands. */
+static void __attribute__((noreturn)) lc_target(int cmd, int rep, uint8_t tag)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { 0 };
+	unsigned int p;
+	pthread_t th;
+	char r[2] = { 'R', 'N' };
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	signal(SIGCHLD, SIG_IGN);
+	me.cmd = cmd;
+	me.rep = rep;
+	me.tag = tag;
+	me.pg = zx_page();
+	for (p = 0; p < LC_PAGES; p++)
+		me.kind[p] = LK_HOLE;
+	me.page = mmap(NULL, me.pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (me.page == MAP_FAILED)
+		_exit(5);
+	memset(me.page, tag, me.pg);
+	for (p = LC_DATA_FIRST; p < LC_UFFD_FIRST + LC_UFFD_PAGES; p++)
+		if (lc_map(p, p < LC_UFFD_FIRST, MAP_FIXED_NOREPLACE))
+			_exit(6);
+	me.uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+	reg.range.start = ptr(lc_addr(LC_UFFD_FIRST));
+	reg.range.len = LC_UFFD_PAGES * me.pg;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	if (me.uffd >= 0 && !ioctl(me.uffd, UFFDIO_API, &api) &&
+	    !ioctl(me.uffd, UFFDIO_REGISTER, &reg) &&
+	    !pthread_create(&th, NULL, lc_uffd_thread, NULL)) {
+		for (p = LC_UFFD_FIRST; p < LC_UFFD_FIRST + LC_UFFD_PAGES; p++)
+			me.kind[p] = LK_UFFD;
+		r[1] = 'U';
+	} else {
+		/* No userfaultfd here: plain pages, and the model is told. */
+		memset(lc_addr(LC_UFFD_FIRST), tag, LC_UFFD_PAGES * me.pg);
+	}
+	if (write(rep, r, 2) != 2)
+		_exit(4);
+	lc_serve();
+}
+
+/*
+ * The image a target exec's into (/proc/self/exe, told by the
+ * environment): the read-write pages again, with the tag's high bit set,
+ * then commands.  Before main(), so that the harness never starts.
+ */
+static void __attribute__((constructor)) lc_exec_image(void)
+{
+	const char *e = getenv(LC_EXEC_ENV);
+	unsigned int p, tag;
+	int cmd, rep;
+	char r = 'E';
+
+	if (!e || sscanf(e, "%d,%d,%u", &cmd, &rep, &tag) != 3)
+		return;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	signal(SIGCHLD, SIG_IGN);
+	me.cmd = cmd;
+	me.rep = rep;
+	me.tag = (uint8_t)(tag | 0x80);
+	me.pg = zx_page();
+	for (p = 0; p < LC_PAGES; p++)
+		me.kind[p] = LK_HOLE;
+	for (p = LC_DATA_FIRST; p < LC_UFFD_FIRST; p++)
+		if (lc_map(p, true, MAP_FIXED_NOREPLACE))
+			r = 'F';
+	if (write(rep, &r, 1) != 1)
+		_exit(4);
+	lc_serve();
+}
+
+/* ---- the fuzzer's side ---- */
+
+/* A target, as the model knows it. */
+struct lrec {
+	pid_t pid;		/* 0: a free record */
+	int pidfd, cmd, rep;
+	uint8_t tag;
+	int image;		/* 0, or 1 once an exec was confirmed */
+	int acks;		/* answers owed */
+	bool exec_sent, exit_sent, die_armed;	/* pending until a sync */
+	bool exited;		/* confirmed: its pidfd is readable */
+	bool autoreap;		/* ... while SIGCHLD was ignored */
+	bool reaped;		/* confirmed: waited for, or PROCESS_OPEN said ESRCH */
+	bool waited;		/* ... by our wait, which returns once it is released */
+	bool uffd;
+	enum lkind kind[LC_PAGES];	/* after every command sent */
+	int handles;
+};
+
+/* A handle: to which record and image (-1: not known), and with what. */
+struct lhand {
+	int fd;			/* -1: empty */
+	int rec;
+	int image;
+	uint32_t rights;
+	bool loose;		/* minted to a pending target: no coverage */
+};
+
+/* Exact checks counted for the coverage check. */
+enum lcov {
+	V_WRITE, V_READ, V_UFFD, V_ENOMEM, V_EACCES, V_WRITEV, V_READV,
+	V_STALE_EXEC, V_STALE_EXIT, V_INFO_EXEC, V_INFO_WAITED, V_INFO_AUTOREAPED,
+	V_OPEN_ZOMBIE, V_OPEN_REAPED, V_EXEC, V_CHECKED, V_EXEC_CHECKED, V_UNMAP,
+	V_MOVE, V_PROTECT, V_FORK, V_DIED_IN_FAULT, V_BURST_AUTOREAP, V_BURST_WAITED,
+	NLCOV
+};
+static const char *const lcov_name[NLCOV] = {
+	"WRITE into a live target", "READ of a live target",
+	"an access served by the target's userfaultfd", "ENOMEM at an unmapped page",
+	"EACCES at a page not forced", "WRITEV into a live target",
+	"READV of a live target", "ESTALE after an exec", "ESTALE after an exit",
+	"INFO: stale after an exec, pid kept", "INFO: pid 0 after a wait",
+	"INFO: stale after the kernel reaped", "PROCESS_OPEN of a zombie: ESTALE",
+	"PROCESS_OPEN of a reaped process: ESRCH", "an exec",
+	"a target's own check", "an exec'd image's own check", "munmap",
+	"mremap", "mprotect", "fork in a target", "a target dying in a userfault",
+	"a burst reaped by the kernel", "a burst reaped by a wait",
+};
+
+static struct {
+	struct lrec rec[LC_RECS];
+	struct lhand h[LC_HANDLES];
+	bool autoreap;		/* SIGCHLD ignored now */
+	uint64_t steps, min, calls, forks, fork_cap, burst_children;
+	uint8_t *buf;
+	unsigned int cov[NLCOV], cov_at_min[NLCOV];
+	bool covered;
+	int reaper[2];		/* burst pids to the reaper thread */
+} lc;
+
+static bool lc_settled(const struct lrec *r)
+{
+	return !r->acks && !r->exec_sent && !r->exit_sent && !r->die_armed;
+}
+
+/* Is @h known to be stale: its image replaced, or its process gone? */
+static bool lc_known_stale(const struct lhand *h)
+{
+	const struct lrec *r = &lc.rec[h->rec];
+
+	return r->exited || (h->image >= 0 && r->image > h->image);
+}
+
+/* Is every outcome on @h predictable: a settled target still on h's image? */
+static bool lc_exact(const struct lhand *h)
+{
+	const struct lrec *r = &lc.rec[h->rec];
+
+	return lc_settled(r) && !r->exited && h->image == r->image;
+}
+
+static void lc_cover(enum lcov v, const struct lhand *h)
+{
+	if (!h || !h->loose)
+		lc.cov[v]++;
+}
+
+/* The page kinds of @r's image @image. */
+static enum lkind lc_kind(const struct lrec *r, int image, unsigned int p)
+{
+	if (image == 0)
+		return r->kind[p];
+	return p >= LC_DATA_FIRST && p < LC_UFFD_FIRST ? LK_RW : LK_HOLE;
+}
+
+static uint8_t lc_tag(const struct lrec *r, int image)
+{
+	return image ? (uint8_t)(r->tag | 0x80) : r->tag;
+}
+
+/* The bytes a target's page may hold, for a handle of image @image (-1: either). */
+static bool lc_byte_ok(const struct lrec *r, int image, uint8_t b)
+{
+	return !b || (image != 1 && b == r->tag) || (image != 0 && b == (uint8_t)(r->tag | 0x80));
+}
+
+/*
+ * Whether accesses are forced could not be told (the module has no
+ * forcing parameters): the run goes on, predicting nothing that depends
+ * on it, and fails at the end.
+ */
+static bool lc_force_unknown;
+
+/*
+ * As target_span(), for a settled target's image; UINT64_MAX when the
+ * answer depends on forcing, which is not known.
+ */
+static uint64_t lc_span(const struct lrec *r, int image, uint64_t addr, uint64_t len,
+			bool write, int *err)
+{
+	uint64_t done = 0;
+
+	*err = 0;
+	while (done < len) {
+		uint64_t a = addr + done;
+		uint64_t p = (a - LC_WIN) / fz.pg;
+		enum lkind k = a >= LC_WIN && p < LC_PAGES ? lc_kind(r, image, (unsigned int)p) : LK_HOLE;
+		bool ok;
+
+		if (lc_force_unknown && (k == LK_NONE || (k == LK_RO && write)))
+			return UINT64_MAX;
+		switch (k) {
+		case LK_RW: case LK_UFFD: ok = true; break;
+		case LK_RO: ok = !write || fz.force; break;
+		case LK_NONE: ok = fz.force; break;
+		default: ok = false; break;
+		}
+		if (!ok) {
+			*err = k == LK_HOLE ? ENOMEM : EACCES;
+			break;
+		}
+		done += fz.pg - a % fz.pg;
+	}
+	return done < len ? done : len;
+}
+
+static bool lc_touches_uffd(const struct lrec *r, uint64_t addr, uint64_t n)
+{
+	uint64_t a;
+
+	for (a = addr & ~(uint64_t)(fz.pg - 1); a < addr + n; a += fz.pg) {
+		uint64_t p = (a - LC_WIN) / fz.pg;
+
+		if (a >= LC_WIN && p < LC_PAGES && r->kind[p] == LK_UFFD)
+			return true;
+	}
+	return false;
+}
+
+static long lc_ioctl(enum cmdi c, int fd, unsigned long cmd, void *arg)
+{
+	long ret = fz_ioctl(fd, cmd, arg);
+
+	lc.calls++;
+	count(c, ret, false);
+	return ret;
+}
+
+static int lc_open_raw(pid_t pid, uint32_t rights)
+{
+	struct zxproc_open o = { .pid = pid, .rights = rights };
+
+	return (int)lc_ioctl(C_OPEN, fz.dev, ZXPROC_IOC_PROCESS_OPEN, &o);
+}
+
+/* ---- answers, syncs, deaths and reaps ---- */
+
+/* Wait for @fd to be readable (or @fd2, if not -1); a bound, not a proof. */
+static int lc_wait(int fd, int fd2)
+{
+	struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = fd2, .events = POLLIN } };
+	int n;
+
+	do
+		n = poll(p, fd2 >= 0 ? 2 : 1, LC_WAIT_MS);
+	while (n < 0 && errno == EINTR);
+	return n > 0 ? 0 : -1;
+}
+
+static bool lc_readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1;
+}
+
+/* One answer of record @r's target. */
+static int lc_answer(struct lrec *r, char a)
+{
+	r->acks--;
+	switch (a) {
+	case 'A':
+		return 0;
+	case 'K':
+		lc_cover(r->image ? V_EXEC_CHECKED : V_CHECKED, NULL);
+		return 0;
+	case 'E':
+		CHECK(r->exec_sent, "process %d (tag 0x%02x) says it exec'd, unasked", r->pid, r->tag);
+		r->image = 1;
+		r->exec_sent = false;
+		lc_cover(V_EXEC, NULL);
+		return 0;
+	case 'B':
+		return fz_fail(__LINE__, "process %d (tag 0x%02x, image %d) holds a byte no handle of it may write (its report is above)",
+			       r->pid, r->tag, r->image);
+	default:
+		return fz_fail(__LINE__, "process %d (tag 0x%02x) could not do a command: answer '%c'",
+			       r->pid, r->tag, a);
+	}
+}
+
+/* Its process ended (the pidfd says so). */
+static void lc_ended(struct lrec *r)
+{
+	r->exited = true;
+	r->autoreap = lc.autoreap;
+	r->exit_sent = r->die_armed = r->exec_sent = false;
+	r->acks = 0;
+}
+
+static int lc_send(struct lrec *r, uint8_t op, uint8_t a, uint8_t b);
+
+/*
+ * A target armed to die at its next userfault: empty its userfaultfd
+ * pages, then read one, which the target's server answers by exiting
+ * while our call waits on the fault.  It may have died already, in a
+ * fault of an earlier call.  Either way it dies in a fault.
+ */
+static int lc_kill_by_fault(struct lrec *r)
+{
+	unsigned int p;
+	uint64_t actual;
+	uint8_t b;
+	int h, ret;
+
+	for (p = LC_UFFD_FIRST; r->kind[p] != LK_UFFD; p++)
+		;
+	if (lc_send(r, 'z', 0, 0))
+		return -1;
+	r->exit_sent = true;
+	while (r->acks) {
+		char a;
+
+		CHECK(!lc_wait(r->rep, r->pidfd), "process %d does not answer", r->pid);
+		if (!lc_readable(r->rep) || read(r->rep, &a, 1) != 1)
+			break;
+		if (lc_answer(r, a))
+			return -1;
+	}
+	r->acks = 0;
+	h = lc_open_raw(r->pid, ZXPROC_RIGHT_READ);
+	note(" die-by-fault: open -> %s", rname(h));
+	CHECK(h >= 0 || h == -ESTALE || h == -ESRCH, "PROCESS_OPEN of process %d: %s", r->pid, rname(h));
+	if (h >= 0) {
+		ret = zx_read(h, ptr(lc_addr(p)), &b, 1, &actual);
+		lc.calls++;
+		count(C_READ, ret, false);
+		note(" READ of its userfaultfd page -> %s", rname(ret));
+		if (check_doc(C_READ, ret, FD_HANDLE)) {
+			close(h);
+			return -1;
+		}
+		CHECK(ret || (actual == 1 && lc_byte_ok(r, 0, b)), "READ from a dying target: %s, actual %llu, byte 0x%02x",
+		      rname(ret), (unsigned long long)actual, b);
+		close(h);
+	}
+	lc_cover(V_DIED_IN_FAULT, NULL);
+	return 0;
+}
+
+static int lc_info(struct lhand *h);
+
+/* INFO on every handle to @r: after its exec or its end was confirmed. */
+static int lc_info_all(struct lrec *r)
+{
+	int i;
+
+	for (i = 0; i < LC_HANDLES; i++)
+		if (lc.h[i].fd >= 0 && &lc.rec[lc.h[i].rec] == r && lc_info(&lc.h[i]))
+			return -1;
+	return 0;
+}
+
+/* Settle @r: every answer it owes, and its end if it was told to go. */
+static int lc_sync(struct lrec *r)
+{
+	int image = r->image;
+
+	if (!r->pid || r->exited)
+		return 0;
+	if (r->die_armed && !r->exit_sent && lc_kill_by_fault(r))
+		return -1;
+	while (r->acks) {
+		char a;
+
+		CHECK(!lc_wait(r->rep, r->pidfd), "process %d (tag 0x%02x) owes %d answers after %d s",
+		      r->pid, r->tag, r->acks, LC_WAIT_MS / 1000);
+		if (lc_readable(r->rep) && read(r->rep, &a, 1) == 1) {
+			if (lc_answer(r, a))
+				return -1;
+			continue;
+		}
+		/* No answer left, and gone: only if it was told to go. */
+		CHECK(r->exit_sent, "process %d (tag 0x%02x) ended with %d answers owed", r->pid,
+		      r->tag, r->acks);
+		r->acks = 0;
+	}
+	if (r->exit_sent) {
+		CHECK(!lc_wait(r->pidfd, -1), "process %d does not end", r->pid);
+		lc_ended(r);
+		/* Nobody waits for it yet: a zombie, which has no address space. */
+		if (!r->autoreap) {
+			int h = lc_open_raw(r->pid, ZXPROC_RIGHTS_ALL);
+
+			CHECK(h == -ESTALE, "PROCESS_OPEN of zombie %d: %s", r->pid, rname(h));
+			lc_cover(V_OPEN_ZOMBIE, NULL);
+		}
+	}
+	r->exec_sent = false;
+	return r->exited || r->image != image ? lc_info_all(r) : 0;
+}
+
+static int lc_send(struct lrec *r, uint8_t op, uint8_t a, uint8_t b)
+{
+	uint8_t c[3] = { op, a, b };
+
+	/* A target armed to die may be gone: the pipe then says EPIPE. */
+	if (write(r->cmd, c, sizeof(c)) != sizeof(c)) {
+		CHECK(r->die_armed && errno == EPIPE, "cannot send '%c' to process %d: %s", op,
+		      r->pid, ename(errno));
+		return 0;
+	}
+	if (op != 'X')
+		r->acks++;
+	return 0;
+}
+
+/*
+ * Reap @r, which ended: wait for it, or, if the kernel reaps it (it
+ * ended while SIGCHLD was ignored), open it until PROCESS_OPEN says
+ * ESRCH.  Our wait returns once the process is released, so INFO on its
+ * handles must then say pid 0.  The kernel's own reaping has no such
+ * point: ESRCH says its thread's pid is detached, and the process's own
+ * may be a moment behind (__unhash_process(), under a lock that INFO
+ * does not take), so INFO's pid may still be the old number there.
+ */
+static int lc_reap(struct lrec *r)
+{
+	siginfo_t si = { 0 };
+	long long t0 = zx_now_ms();
+	int i, h;
+
+	if (!r->exited || r->reaped)
+		return 0;
+	if (!r->autoreap) {
+		CHECK(!waitid(P_PIDFD, (id_t)r->pidfd, &si, WEXITED), "waitid for process %d: %s",
+		      r->pid, ename(errno));
+		CHECK(si.si_code == CLD_EXITED && si.si_status == 0,
+		      "process %d ended with code %d status %d", r->pid, si.si_code, si.si_status);
+		r->waited = true;
+	} else {
+		for (;;) {
+			h = lc_open_raw(r->pid, ZXPROC_RIGHT_READ);
+			note(" reap-open %d -> %s", r->pid, rname(h));
+			CHECK(h == -ESTALE || h == -ESRCH, "PROCESS_OPEN of process %d, which ended: %s",
+			      r->pid, rname(h));
+			if (h == -ESRCH)
+				break;
+			CHECK(zx_now_ms() - t0 < LC_WAIT_MS, "process %d is not reaped after %d s",
+			      r->pid, LC_WAIT_MS / 1000);
+		}
+	}
+	r->reaped = true;
+	h = lc_open_raw(r->pid, ZXPROC_RIGHT_READ);
+	CHECK(h == -ESRCH, "PROCESS_OPEN of process %d, reaped: %s", r->pid, rname(h));
+	lc_cover(V_OPEN_REAPED, NULL);
+	for (i = 0; i < LC_HANDLES; i++) {
+		struct zxproc_info info;
+		long ret;
+
+		if (lc.h[i].fd < 0 || &lc.rec[lc.h[i].rec] != r)
+			continue;
+		ret = lc_ioctl(C_INFO, lc.h[i].fd, ZXPROC_IOC_INFO, &info);
+		CHECK(ret == 0 && (info.pid == 0 || (!r->waited && info.pid == r->pid)) &&
+		      info.flags == ZXPROC_INFO_STALE,
+		      "INFO of a handle to process %d, reaped%s: %s, pid %d, flags 0x%x", r->pid,
+		      r->waited ? " by our wait" : "", rname(ret), info.pid, info.flags);
+		lc_cover(r->autoreap ? V_INFO_AUTOREAPED : V_INFO_WAITED, &lc.h[i]);
+	}
+	return 0;
+}
+
+/* Every target that is to end, ended and reaped: before a change of phase. */
+static int lc_settle_ends(void)
+{
+	int i;
+
+	for (i = 0; i < LC_RECS; i++) {
+		struct lrec *r = &lc.rec[i];
+
+		if (r->pid && (r->exit_sent || r->die_armed) && lc_sync(r))
+			return -1;
+		if (r->pid && r->exited && lc_reap(r))
+			return -1;
+	}
+	return 0;
+}
+
+static int lc_burst(unsigned int n, unsigned int forked_pct, bool grid);
+
+/*
+ * How children are reaped from now on: by the kernel, or by waiting; and
+ * a burst of dying children to open, under a timer grid.  An epoch
+ * begins with a large one, reaped by the kernel: under TCG such a burst
+ * met PROCESS_OPEN's race with reaping once in 10 to 40 children, so
+ * LC_STORM of them leave a run next to no chance to miss it.
+ */
+#define LC_STORM	800
+/* The debug kernel's children cost four times as much; its runs look for
+ * other things (KASAN, lockdep), Debian's for this race. */
+#define LC_STORM_DEBUG	400
+#define LC_STORM_PHASE	40
+
+static int lc_phase(bool first)
+{
+	/* Phases alternate, the first reaped by the kernel. */
+	bool autoreap = first || !lc.autoreap;
+
+	if (lc_settle_ends())
+		return -1;
+	lc.autoreap = autoreap;
+	signal(SIGCHLD, autoreap ? SIG_IGN : SIG_DFL);
+	note("phase: children reaped by %s", autoreap ? "the kernel (SIGCHLD ignored)" : "waiting");
+	return lc_burst(!first ? LC_STORM_PHASE : debug_kernel() ? LC_STORM_DEBUG : LC_STORM, 10, true);
+}
+
+/* ---- steps ---- */
+
+static void lc_hclose(struct lhand *h)
+{
+	if (h->fd < 0)
+		return;
+	close(h->fd);
+	lc.rec[h->rec].handles--;
+	h->fd = -1;
+}
+
+static int lc_spawn(void)
+{
+	int cp[2], rp[2], i, free_i = -1, live = 0;
+	struct lrec *r;
+	char ready[2];
+	unsigned int p;
+	pid_t pid;
+
+	for (i = 0; i < LC_RECS; i++) {
+		r = &lc.rec[i];
+		if (r->pid && !r->exited)
+			live++;
+		/* A record is reused only once nothing refers to its process. */
+		if (free_i < 0 && (!r->pid || (r->reaped && !r->handles)))
+			free_i = i;
+	}
+	if (live >= LC_LIVE_MAX || free_i < 0 || lc.forks >= lc.fork_cap)
+		return 0;
+	r = &lc.rec[free_i];
+	if (r->pid) {
+		close(r->pidfd);
+		close(r->cmd);
+		close(r->rep);
+	}
+	memset(r, 0, sizeof(*r));
+	r->tag = (uint8_t)(1 + free_i);
+	if (pipe2(cp, O_CLOEXEC) || pipe2(rp, O_CLOEXEC))
+		return fz_fail(__LINE__, "pipe: %s", ename(errno));
+	pid = fork();
+	if (pid < 0)
+		return fz_fail(__LINE__, "fork: %s", ename(errno));
+	if (pid == 0) {
+		close(cp[1]);
+		close(rp[0]);
+		lc_target(cp[0], rp[1], r->tag);
+	}
+	lc.forks++;
+	close(cp[0]);
+	close(rp[1]);
+	r->pid = pid;
+	r->cmd = cp[1];
+	r->rep = rp[0];
+	r->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	CHECK(r->pidfd >= 0, "pidfd_open: %s", ename(errno));
+	CHECK(!lc_wait(r->rep, -1) && read(r->rep, ready, 2) == 2 && ready[0] == 'R',
+	      "process %d did not start", pid);
+	r->uffd = ready[1] == 'U';
+	for (p = 0; p < LC_PAGES; p++)
+		r->kind[p] = p < LC_DATA_FIRST || p > LC_LAST ? LK_HOLE :
+			     p >= LC_UFFD_FIRST && r->uffd ? LK_UFFD : LK_RW;
+	note("spawn: process %d tag 0x%02x%s", pid, r->tag, r->uffd ? ", userfaultfd" : "");
+	return 0;
+}
+
+/* Which records lc_pick() chooses among. */
+enum lpick { PICK_LIVE, PICK_UNREAPED, PICK_ENDED };
+
+static bool lc_pickable(const struct lrec *r, enum lpick which)
+{
+	if (!r->pid)
+		return false;
+	switch (which) {
+	case PICK_LIVE: return !r->exited;
+	case PICK_UNREAPED: return !r->reaped;
+	default: return r->exited && !r->reaped;
+	}
+}
+
+/*
+ * A record, uniformly among those with a process that @which names, or
+ * NULL.  The model decides which qualify, so the choice is the seed's.
+ */
+static struct lrec *lc_pick(enum lpick which)
+{
+	int i, n = 0, k;
+	uint64_t x = rnd();
+
+	for (i = 0; i < LC_RECS; i++)
+		n += lc_pickable(&lc.rec[i], which);
+	if (!n)
+		return NULL;
+	k = (int)(x % (uint64_t)n);
+	for (i = 0; i < LC_RECS; i++)
+		if (lc_pickable(&lc.rec[i], which) && !k--)
+			return &lc.rec[i];
+	return NULL;
+}
+
+/*
+ * A handle slot: mostly one holding a handle minted to a settled target
+ * (which slots do is the model's, so the choice is the seed's), else any.
+ */
+static struct lhand *lc_pick_hand(void)
+{
+	int i, n = 0, k;
+	uint64_t x = rnd(), y = rnd();
+
+	for (i = 0; i < LC_HANDLES; i++)
+		n += lc.h[i].fd >= 0 && !lc.h[i].loose;
+	if (!n || x % 100 < 20)
+		return &lc.h[y % LC_HANDLES];
+	k = (int)(y % (uint64_t)n);
+	for (i = 0; i < LC_HANDLES; i++)
+		if (lc.h[i].fd >= 0 && !lc.h[i].loose && !k--)
+			return &lc.h[i];
+	return NULL;
+}
+
+static bool lc_has_uffd(const struct lrec *r)
+{
+	unsigned int p;
+
+	for (p = LC_UFFD_FIRST; p < LC_UFFD_FIRST + LC_UFFD_PAGES; p++)
+		if (r->kind[p] == LK_UFFD)
+			return true;
+	return false;
+}
+
+/* A command to a target, maybe followed by its sync. */
+static int lc_command(void)
+{
+	struct lrec *r = lc_pick(PICK_LIVE);
+	unsigned int c = (unsigned int)below(100);
+	uint8_t a = (uint8_t)(LC_DATA_FIRST + below(LC_LAST - LC_DATA_FIRST + 1));
+	uint8_t b = (uint8_t)(LC_DATA_FIRST + below(LC_LAST - LC_DATA_FIRST + 1));
+	uint8_t prot = (uint8_t)below(3);
+	bool wait = pct(40), fill = pct(70);
+	bool base;
+	uint8_t op;
+
+	if (!r || r->exit_sent || r->die_armed)
+		return 0;
+	base = r->image == 0 && !r->exec_sent;
+	/* Only checks, forks and exits once an exec is under way. */
+	if (!base)
+		op = c < 12 ? 'x' : c < 20 ? 'X' : c < 50 ? 'f' : 'c';
+	else if (c < 16)
+		op = base && r->kind[a] != LK_HOLE ? 'u' : 'c';
+	else if (c < 28)
+		op = base ? 'm' : 'c';
+	else if (c < 40)
+		op = base && r->kind[a] != LK_HOLE && a != b ? 'r' : 'c';
+	else if (c < 50)
+		op = base && (r->kind[a] == LK_RW || r->kind[a] == LK_RO || r->kind[a] == LK_NONE) ?
+		     'p' : 'c';
+	else if (c < 57)
+		op = base && r->uffd ? 'z' : 'c';
+	else if (c < 64)
+		op = 'f';
+	else if (c < 70)
+		op = 'c';
+	else if (c < 76)
+		op = base ? 'e' : 'c';
+	else if (c < 82)
+		op = 'x';
+	else if (c < 85)
+		op = 'X';
+	else if (c < 91)
+		op = base && lc_has_uffd(r) ? 'S' : 'c';
+	else
+		op = 'f';
+	note("command '%c' %u %u to process %d", op, a, op == 'p' ? prot : b, r->pid);
+	switch (op) {
+	case 'u':
+		r->kind[a] = LK_HOLE;
+		lc_cover(V_UNMAP, NULL);
+		break;
+	case 'm':
+		r->kind[a] = LK_RW;
+		b = fill;
+		break;
+	case 'r':
+		r->kind[b] = r->kind[a] == LK_UFFD ? LK_RW : r->kind[a];
+		r->kind[a] = LK_HOLE;
+		lc_cover(V_MOVE, NULL);
+		break;
+	case 'p':
+		r->kind[a] = lc_prot_kind[prot];
+		b = prot;
+		lc_cover(V_PROTECT, NULL);
+		break;
+	case 'f':
+		lc_cover(V_FORK, NULL);
+		break;
+	case 'e':
+		r->exec_sent = true;
+		break;
+	case 'x': case 'X':
+		r->exit_sent = true;
+		break;
+	case 'S':
+		r->die_armed = true;
+		break;
+	}
+	if (lc_send(r, op, a, b))
+		return -1;
+	return wait ? lc_sync(r) : 0;
+}
+
+/* An address in the window, and a length, for one range. */
+static void lc_range(uint64_t *addr, uint64_t *len)
+{
+	unsigned int r = (unsigned int)below(100);
+
+	*addr = LC_WIN + below(LC_PAGES) * fz.pg + gen_offset();
+	if (r < 40)
+		*len = 1 + below(64);
+	else if (r < 80)
+		*len = 1 + below(2 * fz.pg);
+	else
+		*len = 1 + below(LC_BUF_PAGES * fz.pg - 256);
+}
+
+/* Bytes read into lc.buf[off, off + n): of the target's tags; the rest untouched. */
+static int lc_check_read(const struct lhand *h, size_t off, uint64_t n, uint64_t len)
+{
+	const struct lrec *r = &lc.rec[h->rec];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		CHECK(lc_byte_ok(r, h->image, lc.buf[off + i]),
+		      "READ of process %d (tag 0x%02x, image %d) returned byte 0x%02x at %zu",
+		      r->pid, r->tag, h->image, lc.buf[off + i], i);
+	for (i = n; i < len; i++)
+		CHECK(lc.buf[off + i] == LC_CANARY, "READ of %llu bytes wrote byte %zu of the buffer",
+		      (unsigned long long)n, i);
+	return 0;
+}
+
+/* The byte a write through @h puts: its image's tag, or 0 if not known. */
+static uint8_t lc_wbyte(const struct lhand *h)
+{
+	return h->image < 0 ? 0 : lc_tag(&lc.rec[h->rec], h->image);
+}
+
+static struct lhand *lc_pick_hand(void);
+
+static int lc_mem(bool write)
+{
+	struct lhand *h = lc_pick_hand();
+	uint64_t addr, len, want_n = 0, actual;
+	bool all = pct(30), exact, stale;
+	struct lrec *r;
+	int want_err = 0;
+	size_t off;
+	long ret;
+
+	lc_range(&addr, &len);
+	off = below(256);
+	if (!h || h->fd < 0)
+		return 0;
+	r = &lc.rec[h->rec];
+	exact = lc_exact(h);
+	stale = lc_known_stale(h);
+	if ((write && !(h->rights & ZXPROC_RIGHT_WRITE)) || (!write && !(h->rights & ZXPROC_RIGHT_READ)))
+		return 0;
+	if (exact) {
+		want_n = lc_span(r, h->image, addr, len, write, &want_err);
+		exact = want_n != UINT64_MAX;
+		if (all && want_n < len)
+			want_n = 0;
+		else if (want_n)
+			want_err = 0;
+	}
+	memset(lc.buf, write ? lc_wbyte(h) : LC_CANARY, LC_BUF_PAGES * fz.pg);
+	actual = ZX_SENTINEL;
+	note("%s process %d image %d%s addr 0x%llx len %llu%s", write ? "WRITE" : "READ", r->pid,
+	     h->image, exact ? " (settled)" : stale ? " (stale)" : " (pending)",
+	     (unsigned long long)addr, (unsigned long long)len, all ? " all-or-nothing" : "");
+	ret = zx_mem(h->fd, write ? ZXPROC_IOC_WRITE : ZXPROC_IOC_READ, addr, lc.buf + off, len,
+		     all ? ZXPROC_MEM_ALL_OR_NOTHING : 0, &actual);
+	lc.calls++;
+	count(write ? C_WRITE : C_READ, ret, ret == 0 && actual < len);
+	note(" -> %s actual %lld", rname(ret), (long long)actual);
+	if (check_doc(write ? C_WRITE : C_READ, ret, FD_HANDLE))
+		return -1;
+	CHECK(actual <= len, "actual %llu of %llu", (unsigned long long)actual, (unsigned long long)len);
+	CHECK(!all || (ret ? actual == 0 : actual == len), "all or nothing: %s with actual %llu of %llu",
+	      rname(ret), (unsigned long long)actual, (unsigned long long)len);
+	CHECK(ret != -EINVAL && ret != -EFAULT && ret != -E2BIG && ret != -EIO,
+	      "%s of valid arguments: %s", write ? "WRITE" : "READ", rname(ret));
+	if (stale) {
+		CHECK(ret == -ESTALE && actual == 0, "%s through a handle known stale: %s, actual %llu",
+		      write ? "WRITE" : "READ", rname(ret), (unsigned long long)actual);
+		lc_cover(r->exited ? V_STALE_EXIT : V_STALE_EXEC, h);
+	} else if (exact) {
+		CHECK(ret == -want_err && actual == want_n,
+		      "%s of a settled target: %s, actual %llu; want %s, %llu", write ? "WRITE" : "READ",
+		      rname(ret), (unsigned long long)actual, want_err ? ename(want_err) : "success",
+		      (unsigned long long)want_n);
+		if (!ret)
+			lc_cover(write ? V_WRITE : V_READ, h);
+		if (!ret && lc_touches_uffd(r, addr, actual) && h->image == 0)
+			lc_cover(V_UFFD, h);
+		if (ret == -ENOMEM)
+			lc_cover(V_ENOMEM, h);
+		if (ret == -EACCES)
+			lc_cover(V_EACCES, h);
+	}
+	if (!write)
+		return lc_check_read(h, off, actual, len);
+	return 0;
+}
+
+static int lc_memv(bool write)
+{
+	struct lhand *h = lc_pick_hand();
+	struct zxproc_seg s[8];
+	uint8_t img[8 * 64];
+	struct zxproc_memv v = { 0 };
+	uint32_t nr = 1 + (uint32_t)below(8), ss = pct(70) ? sizeof(struct zxproc_seg) : 64, i;
+	uint64_t want_n[8], want_err[8], sum = 0;
+	bool all = pct(30), exact, stale;
+	size_t off[8];
+	struct lrec *r;
+	long ret;
+
+	for (i = 0; i < nr; i++) {
+		uint64_t a, l;
+
+		lc_range(&a, &l);
+		s[i].addr = a;
+		s[i].len = l;
+		/* Each segment's part of the buffer is its own. */
+		if (s[i].len > LC_BUF_PAGES * fz.pg / 8)
+			s[i].len = 1 + below(LC_BUF_PAGES * fz.pg / 8);
+		off[i] = i * (LC_BUF_PAGES * fz.pg / 8);
+		s[i].buf = ptr(lc.buf + off[i]);
+		s[i].actual = ZX_SENTINEL;
+		s[i].status = (int32_t)0xa5a5a5a5;
+		s[i].reserved = 0;
+	}
+	if (!h || h->fd < 0)
+		return 0;
+	r = &lc.rec[h->rec];
+	exact = lc_exact(h);
+	stale = lc_known_stale(h);
+	if ((write && !(h->rights & ZXPROC_RIGHT_WRITE)) || (!write && !(h->rights & ZXPROC_RIGHT_READ)))
+		return 0;
+	for (i = 0; i < nr && exact; i++) {
+		int e;
+
+		want_n[i] = lc_span(r, h->image, s[i].addr, s[i].len, write, &e);
+		exact = want_n[i] != UINT64_MAX;
+		if (all && want_n[i] < s[i].len)
+			want_n[i] = 0;
+		else if (want_n[i])
+			e = 0;
+		want_err[i] = (uint64_t)e;
+	}
+	memset(lc.buf, write ? lc_wbyte(h) : LC_CANARY, LC_BUF_PAGES * fz.pg);
+	memset(img, 0, sizeof(img));
+	for (i = 0; i < nr; i++)
+		memcpy(img + i * ss, &s[i], sizeof(s[i]));
+	v.segs = ptr(img);
+	v.nr_segs = nr;
+	v.flags = all ? ZXPROC_MEM_ALL_OR_NOTHING : 0;
+	v.actual = ZX_SENTINEL;
+	v.done = 0xa5a5a5a5;
+	v.seg_size = ss;
+	note("%s process %d image %d%s nr %u seg_size %u%s", write ? "WRITEV" : "READV", r->pid,
+	     h->image, exact ? " (settled)" : stale ? " (stale)" : " (pending)", nr, ss,
+	     all ? " all-or-nothing" : "");
+	ret = lc_ioctl(write ? C_WRITEV : C_READV, h->fd,
+		       write ? ZXPROC_IOC_WRITEV : ZXPROC_IOC_READV, &v);
+	note(" -> %s actual %lld done %u", rname(ret), (long long)v.actual, v.done);
+	if (check_doc(write ? C_WRITEV : C_READV, ret, FD_HANDLE))
+		return -1;
+	CHECK(ret == 0 || ret == -ESTALE || ret == -EINTR, "%s of valid arguments: %s",
+	      write ? "WRITEV" : "READV", rname(ret));
+	CHECK(v.done <= nr && (ret || v.done == nr), "%s: %s with done %u of %u",
+	      write ? "WRITEV" : "READV", rname(ret), v.done, nr);
+	for (i = 0; i < nr; i++) {
+		struct zxproc_seg g;
+
+		memcpy(&g, img + i * ss, sizeof(g));
+		CHECK(g.addr == s[i].addr && g.len == s[i].len && g.buf == s[i].buf && !g.reserved &&
+		      zx_not_all(img + i * ss + sizeof(g), 0, ss - sizeof(g)) == -1,
+		      "%s changed the input of segment %u", write ? "WRITEV" : "READV", i);
+		if (i >= v.done) {
+			/* All or nothing zeroes every outcome before it begins. */
+			CHECK((g.actual == ZX_SENTINEL && g.status == (int32_t)0xa5a5a5a5) ||
+			      (all && !g.actual && !g.status),
+			      "segment %u past done %u was written: status %d actual %llu", i, v.done,
+			      g.status, (unsigned long long)g.actual);
+			if (!write)
+				CHECK(zx_not_all(lc.buf + off[i], LC_CANARY, s[i].len) == -1,
+				      "segment %u past done %u read bytes", i, v.done);
+			continue;
+		}
+		CHECK(g.actual <= s[i].len && g.status <= 0 && g.status > -4096 &&
+		      (g.status != -ESTALE || i == v.done - 1) &&
+		      (!all || (g.status ? g.actual == 0 : g.actual == s[i].len)),
+		      "segment %u of %u: status %d actual %llu of %llu", i, nr, g.status,
+		      (unsigned long long)g.actual, (unsigned long long)s[i].len);
+		if (exact)
+			CHECK(g.status == -(int)want_err[i] && g.actual == want_n[i],
+			      "segment %u of a settled target: status %d actual %llu; want -%s, %llu",
+			      i, g.status, (unsigned long long)g.actual,
+			      want_err[i] ? ename((int)want_err[i]) : "0", (unsigned long long)want_n[i]);
+		if (!write && lc_check_read(h, off[i], g.actual, s[i].len))
+			return -1;
+		sum += g.actual;
+	}
+	CHECK(v.actual == sum, "%s: actual %llu, the segments' add to %llu", write ? "WRITEV" : "READV",
+	      (unsigned long long)v.actual, (unsigned long long)sum);
+	if (stale) {
+		CHECK(ret == -ESTALE && v.actual == 0 && v.done <= 1,
+		      "%s through a handle known stale: %s, actual %llu, done %u",
+		      write ? "WRITEV" : "READV", rname(ret), (unsigned long long)v.actual, v.done);
+		lc_cover(r->exited ? V_STALE_EXIT : V_STALE_EXEC, h);
+	} else if (exact) {
+		CHECK(ret == 0, "%s of a settled target: %s", write ? "WRITEV" : "READV", rname(ret));
+		lc_cover(write ? V_WRITEV : V_READV, h);
+		for (i = 0; i < nr && h->image == 0; i++)
+			if (lc_touches_uffd(r, s[i].addr, want_n[i]))
+				lc_cover(V_UFFD, h);
+	}
+	return 0;
+}
+
+/* INFO on a handle: what the model says, exactly when it is settled. */
+static int lc_info(struct lhand *h)
+{
+	struct lrec *r = &lc.rec[h->rec];
+	struct zxproc_info info;
+	long ret;
+
+	ret = lc_ioctl(C_INFO, h->fd, ZXPROC_IOC_INFO, &info);
+	note(" INFO of process %d -> %s pid %d flags 0x%x", r->pid, rname(ret), info.pid, info.flags);
+	CHECK(ret == 0 && info.rights == h->rights && info.type == ZXPROC_OBJ_TYPE_PROCESS &&
+	      (info.pid == r->pid || info.pid == 0) && !(info.flags & ~ZXPROC_INFO_STALE) &&
+	      (info.pid || info.flags == ZXPROC_INFO_STALE),
+	      "INFO of a handle to process %d: %s {rights 0x%x, type %u, pid %d, flags 0x%x}",
+	      r->pid, rname(ret), info.rights, info.type, info.pid, info.flags);
+	if (r->waited)
+		CHECK(info.pid == 0, "INFO of a handle to process %d, waited for: pid %d", r->pid, info.pid);
+	if (r->reaped)
+		lc_cover(r->waited ? V_INFO_WAITED : V_INFO_AUTOREAPED, h);
+	if (lc_known_stale(h))
+		CHECK(info.flags == ZXPROC_INFO_STALE, "INFO of a stale handle to process %d: flags 0x%x",
+		      r->pid, info.flags);
+	if (lc_exact(h))
+		CHECK(info.pid == r->pid && !info.flags, "INFO of a handle to live process %d: pid %d flags 0x%x",
+		      r->pid, info.pid, info.flags);
+	if (lc_settled(r) && !r->exited && h->image >= 0 && r->image > h->image) {
+		CHECK(info.pid == r->pid, "INFO of a handle to process %d, which exec'd: pid %d",
+		      r->pid, info.pid);
+		lc_cover(V_INFO_EXEC, h);
+	}
+	return 0;
+}
+
+/* PROCESS_OPEN of a record's process, into handle slot @h. */
+static int lc_open(void)
+{
+	struct lrec *r = pct(85) ? lc_pick(PICK_UNREAPED) : &lc.rec[below(LC_RECS)];
+	struct lhand *h = &lc.h[below(LC_HANDLES)];
+	uint32_t rights = (uint32_t)rnd() & ZXPROC_RIGHTS_ALL;
+	bool settled;
+
+	if (pct(80))
+		rights |= ZXPROC_RIGHT_READ | ZXPROC_RIGHT_WRITE;
+	int fd;
+
+	if (!r || !r->pid)
+		return 0;
+	settled = lc_settled(r);
+	lc_hclose(h);
+	note("PROCESS_OPEN of process %d rights 0x%x%s", r->pid, rights,
+	     r->reaped ? " (reaped)" : r->exited ? " (ended)" : settled ? " (settled)" : " (pending)");
+	fd = lc_open_raw(r->pid, rights);
+	note(" -> %s", rname(fd));
+	if (r->reaped) {
+		CHECK(fd == -ESRCH, "PROCESS_OPEN of reaped process %d: %s, want ESRCH", r->pid, rname(fd));
+		lc_cover(V_OPEN_REAPED, NULL);
+	} else if (r->exited) {
+		CHECK(fd == -ESTALE || (r->autoreap && fd == -ESRCH),
+		      "PROCESS_OPEN of process %d, which ended: %s", r->pid, rname(fd));
+		if (!r->autoreap)
+			lc_cover(V_OPEN_ZOMBIE, NULL);
+	} else if (settled) {
+		CHECK(fd >= 0, "PROCESS_OPEN of live process %d: %s", r->pid, rname(fd));
+	} else {
+		CHECK(fd >= 0 || fd == -ESTALE || fd == -ESRCH, "PROCESS_OPEN of process %d: %s",
+		      r->pid, rname(fd));
+	}
+	if (fd < 0)
+		return 0;
+	h->fd = fd;
+	h->rec = (int)(r - lc.rec);
+	h->image = r->exec_sent ? -1 : r->image;
+	h->rights = rights;
+	h->loose = !settled;
+	r->handles++;
+	return lc_info(h);
+}
+
+static int lc_dup(void)
+{
+	struct lhand *s = &lc.h[below(LC_HANDLES)], *d = &lc.h[below(LC_HANDLES)];
+	struct zxproc_dup dp = { .rights = ZXPROC_RIGHT_SAME_RIGHTS };
+	long fd;
+
+	if (s->fd < 0 || s == d)
+		return 0;
+	lc_hclose(d);
+	dp.flags = s->rights & ZXPROC_RIGHT_DUPLICATE ? 0 : ZXPROC_DUP_REPLACE;
+	fd = lc_ioctl(C_DUP, s->fd, ZXPROC_IOC_DUPLICATE, &dp);
+	note("DUPLICATE -> %s", rname(fd));
+	CHECK(fd >= 0, "DUPLICATE of a handle to process %d: %s", lc.rec[s->rec].pid, rname(fd));
+	*d = *s;
+	d->fd = (int)fd;
+	lc.rec[d->rec].handles++;
+	return lc_info(d);
+}
+
+/* The reaper of a burst: waits for each child it is given. */
+static void *lc_reaper(void *unused)
+{
+	pid_t pid;
+
+	(void)unused;
+	while (read(lc.reaper[0], &pid, sizeof(pid)) == sizeof(pid) && pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	return NULL;
+}
+
+/* A child sharing our memory (CLONE_VM): cheap to make; it only exits. */
+static char lc_kid_stack[1 << 16] __attribute__((aligned(16)));
+
+/*
+ * The timer grid of a burst: LC_TIMERS POSIX timers on the opener's CPU,
+ * all expiring together every LC_GRID_NS.  Their signal is ignored, so
+ * the kernel re-arms them in the interrupt (posix_timer_fn()) and
+ * delivers nothing: each grid point holds the opener's CPU in one long
+ * timer interrupt, wherever the opener was.
+ */
+#define LC_TIMERS	3000
+#define LC_TIMERS_DEBUG	600	/* each of its interrupts is slower */
+#define LC_GRID_NS	5000000LL
+#define LC_KEEP		256	/* handles kept per child, for INFO after */
+
+/* Where a burst's children run, and until when they wait. */
+static cpu_set_t lc_kid_cpu;
+static bool lc_kid_pin;
+static struct timespec lc_kid_until;
+static long long lc_grid0;	/* a grid point, in ns of CLOCK_MONOTONIC */
+static timer_t lc_timers[LC_TIMERS];
+static int lc_ntimers;
+static int lc_kept[LC_KEEP];
+
+static long long lc_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * A burst's child: on the other CPU, it waits for the next grid point
+ * and exits then, while the opener's CPU is held in the timer interrupt
+ * at a random point of the opener's loop.  Raw system calls only: a
+ * CLONE_VM child shares our TLS (errno).
+ */
+static int lc_kid(void *unused)
+{
+	(void)unused;
+	if (lc_kid_pin)
+		syscall(SYS_sched_setaffinity, 0, sizeof(lc_kid_cpu), &lc_kid_cpu);
+	syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, &lc_kid_until, NULL);
+	return 0;	/* clone()'s code calls exit */
+}
+
+static int lc_grid_start(void)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGURG };
+	struct itimerspec its = { .it_interval.tv_nsec = LC_GRID_NS };
+	int n = debug_kernel() ? LC_TIMERS_DEBUG : LC_TIMERS;
+
+	signal(SIGURG, SIG_IGN);
+	lc_grid0 = (lc_now_ns() / LC_GRID_NS + 2) * LC_GRID_NS;
+	its.it_value.tv_sec = lc_grid0 / 1000000000LL;
+	its.it_value.tv_nsec = lc_grid0 % 1000000000LL;
+	for (lc_ntimers = 0; lc_ntimers < n; lc_ntimers++) {
+		CHECK(!timer_create(CLOCK_MONOTONIC, &sev, &lc_timers[lc_ntimers]),
+		      "timer_create: %s", ename(errno));
+		CHECK(!timer_settime(lc_timers[lc_ntimers], TIMER_ABSTIME, &its, NULL),
+		      "timer_settime: %s", ename(errno));
+	}
+	return 0;
+}
+
+static void lc_grid_stop(void)
+{
+	while (lc_ntimers)
+		timer_delete(lc_timers[--lc_ntimers]);
+	signal(SIGURG, SIG_DFL);
+}
+
+static int lc_burst_kids(unsigned int n, unsigned int forked_pct, uint32_t rights);
+
+/*
+ * @n children that exit soon, each opened as fast as possible until it
+ * is gone, then INFO on each handle: PROCESS_OPEN's rights check races
+ * with the child's exit and its reaping.  That race needs the opener to
+ * stall inside the check while the child exits and is reaped, which
+ * under TCG happened about once in a thousand children when the host
+ * was idle (more often when the host descheduled the opener's virtual
+ * CPU).  So the opener stays on one CPU, under the timer grid
+ * (lc_grid_start()), and each child runs on another, where it exits at
+ * the next grid point: then about one child in 30 met the race on an
+ * idle host.  Keeping the handles open until the child is gone leaves
+ * the loop little more than the checks.  Most children share our memory
+ * and descriptors (CLONE_VM, CLONE_FILES: made in a fraction of a fork's
+ * time, and quick to exit); the others are forked.  We are not dumpable
+ * for the burst, nor is half of the forked children: the rights check
+ * then also looks at the address space's namespace (and takes longer).
+ * One stack serves every CLONE_VM child in turn: the next is made only
+ * once PROCESS_OPEN says the last has left its memory.
+ */
+static int lc_burst(unsigned int n, unsigned int forked_pct, bool grid)
+{
+	uint32_t rights = ZXPROC_RIGHT_READ | ((uint32_t)rnd() & ZXPROC_RIGHTS_ALL);
+	cpu_set_t all, mine;
+	pthread_t th;
+	pid_t end = -1;
+	int cpu, c, ret = 0;
+
+	if (lc.forks + n >= lc.fork_cap)
+		return 0;
+	/* Two CPUs of ours, if we have two: this one, and another. */
+	CHECK(!sched_getaffinity(0, sizeof(all), &all), "sched_getaffinity: %s", ename(errno));
+	cpu = sched_getcpu();
+	CPU_ZERO(&mine);
+	CPU_ZERO(&lc_kid_cpu);
+	CPU_SET(cpu, &mine);
+	for (c = 0; c < CPU_SETSIZE && !CPU_COUNT(&lc_kid_cpu); c++)
+		if (c != cpu && CPU_ISSET(c, &all))
+			CPU_SET(c, &lc_kid_cpu);
+	lc_kid_pin = CPU_COUNT(&lc_kid_cpu) == 1;
+	if (lc_kid_pin)
+		CHECK(!sched_setaffinity(0, sizeof(mine), &mine), "sched_setaffinity: %s", ename(errno));
+	CHECK(!prctl(PR_SET_DUMPABLE, 0), "PR_SET_DUMPABLE: %s", ename(errno));
+	if (!lc.autoreap) {
+		CHECK(!pipe2(lc.reaper, O_CLOEXEC) && !pthread_create(&th, NULL, lc_reaper, NULL),
+		      "cannot start the reaper");
+		if (lc_kid_pin)
+			pthread_setaffinity_np(th, sizeof(lc_kid_cpu), &lc_kid_cpu);
+	}
+	note("burst of %u, reaped by %s", n, lc.autoreap ? "the kernel" : "a waiting thread");
+	ret = grid ? lc_grid_start() : 0;
+	if (!ret)
+		ret = lc_burst_kids(n, forked_pct, rights);
+	lc_grid_stop();
+	if (!lc.autoreap) {
+		if (write(lc.reaper[1], &end, sizeof(end)) != sizeof(end) && !ret)
+			ret = fz_fail(__LINE__, "reaper pipe");
+		pthread_join(th, NULL);
+		close(lc.reaper[0]);
+		close(lc.reaper[1]);
+	}
+	if (prctl(PR_SET_DUMPABLE, 1) && !ret)
+		ret = fz_fail(__LINE__, "PR_SET_DUMPABLE: %s", ename(errno));
+	if (lc_kid_pin && sched_setaffinity(0, sizeof(all), &all) && !ret)
+		ret = fz_fail(__LINE__, "sched_setaffinity: %s", ename(errno));
+	if (!ret)
+		lc_cover(lc.autoreap ? V_BURST_AUTOREAP : V_BURST_WAITED, NULL);
+	return ret;
+}
+
+/* INFO on a handle to burst child @pid, which may be dying or gone. */
+static int lc_burst_info(int fd, pid_t pid, uint32_t rights, int gone)
+{
+	struct zxproc_info info;
+	long ret = lc_ioctl(C_INFO, fd, ZXPROC_IOC_INFO, &info);
+
+	/*
+	 * Once PROCESS_OPEN said it was gone (@gone: ESTALE, or ESRCH: being
+	 * reaped), it is stale; its pid may still show a moment (lc_reap()).
+	 */
+	CHECK(ret == 0 && info.rights == rights && info.type == ZXPROC_OBJ_TYPE_PROCESS &&
+	      (info.pid == pid || info.pid == 0) && !(info.flags & ~ZXPROC_INFO_STALE) &&
+	      (info.pid || info.flags == ZXPROC_INFO_STALE) && (!gone || info.flags),
+	      "INFO of a handle to child %d%s%s: %s {rights 0x%x, type %u, pid %d, flags 0x%x}",
+	      pid, gone ? ", after PROCESS_OPEN said " : "", gone ? ename(gone) : "", rname(ret),
+	      info.rights, info.type, info.pid, info.flags);
+	return 0;
+}
+
+static int lc_burst_kids(unsigned int n, unsigned int forked_pct, uint32_t rights)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++) {
+		unsigned int kind = (unsigned int)below(100);
+		int fd, tries = 0, nkept = 0, i;
+		long long next;
+		pid_t pid;
+
+		lc_step_ms = zx_now_ms();
+		/* The next grid point at least a millisecond away (a grid or not). */
+		if (!lc_ntimers)
+			lc_grid0 = lc_now_ns();
+		next = lc_grid0 + ((lc_now_ns() + 1000000LL - lc_grid0) / LC_GRID_NS + 1) * LC_GRID_NS;
+		lc_kid_until.tv_sec = next / 1000000000LL;
+		lc_kid_until.tv_nsec = next % 1000000000LL;
+		if (kind >= forked_pct) {
+			pid = clone(lc_kid, lc_kid_stack + sizeof(lc_kid_stack),
+				    CLONE_VM | CLONE_FILES | CLONE_FS | SIGCHLD, NULL);
+		} else if ((pid = fork()) == 0) {
+			prctl(PR_SET_DUMPABLE, kind % 2 ? 0 : 1);
+			_exit(lc_kid(NULL));
+		}
+		CHECK(pid > 0, "fork: %s", ename(errno));
+		lc.forks++;
+		lc.burst_children++;
+		if (!lc.autoreap)
+			CHECK(write(lc.reaper[1], &pid, sizeof(pid)) == sizeof(pid), "reaper pipe");
+		for (;;) {
+			fd = lc_open_raw(pid, rights);
+			if (fd < 0)
+				break;
+			if (nkept < LC_KEEP) {
+				lc_kept[nkept++] = fd;
+			} else {
+				if (lc_burst_info(fd, pid, rights, 0))
+					return -1;
+				close(fd);
+			}
+			CHECK(++tries < 1000000, "child %d does not die", pid);
+		}
+		CHECK(fd == -ESTALE || fd == -ESRCH, "PROCESS_OPEN of dying child %d: %s", pid, rname(fd));
+		for (i = 0; i < nkept; i++) {
+			if (lc_burst_info(lc_kept[i], pid, rights, -fd))
+				return -1;
+			close(lc_kept[i]);
+		}
+	}
+	return 0;
+}
+
+/* The end of an epoch: every target checked and gone, every handle closed. */
+static int lc_finish(void)
+{
+	int i;
+
+	for (i = 0; i < LC_HANDLES; i++)
+		lc_hclose(&lc.h[i]);
+	for (i = 0; i < LC_RECS; i++) {
+		struct lrec *r = &lc.rec[i];
+
+		if (!r->pid)
+			continue;
+		if (!r->exited && !r->exit_sent && !r->die_armed) {
+			if (lc_send(r, 'x', 0, 0))
+				return -1;
+			r->exit_sent = true;
+		}
+		if (lc_sync(r) || lc_reap(r))
+			return -1;
+		close(r->pidfd);
+		close(r->cmd);
+		close(r->rep);
+		r->pid = 0;
+	}
+	return 0;
+}
+
+/*
+ * A step that never ends is a hang: a call that waits for ever (on a
+ * target's page fault no one will serve) or a target that never answers.
+ * No step takes LC_STALL_MS; past that, say where we are and end the
+ * epoch (exit_group() takes even a thread waiting in a fault along).
+ * A bound against hanging, not the proof of anything.
+ */
+#define LC_STALL_MS	90000
+
+/*
+ * Has our main thread died while we live on?  A kernel oops kills only
+ * the thread in the faulting call; our group leader then waits as a
+ * zombie ('Z') for this thread.
+ */
+static bool lc_main_died(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	bool dead = false;
+
+	while (d && (e = readdir(d)) && !dead) {
+		char path[300], buf[256], *p;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/stat", e->d_name);
+		if (zx_read_file(path, buf, sizeof(buf)) > 0 && (p = strrchr(buf, ')')))
+			dead = p[1] == ' ' && p[2] == 'Z';
+	}
+	if (d)
+		closedir(d);
+	return dead;
+}
+
+static void *lc_watchdog(void *unused)
+{
+	(void)unused;
+	for (;;) {
+		sleep(1);
+		if (lc_main_died()) {
+			fz_fail(__LINE__, "the fuzzing thread died in step %llu (killed by a kernel oops in its call? see the kernel's log)",
+				(unsigned long long)fz.op);
+			_exit(1);
+		}
+		if (zx_now_ms() - lc_step_ms > LC_STALL_MS) {
+			fz_fail(__LINE__, "step %llu has not ended in %d s: a call or a target hangs",
+				(unsigned long long)fz.op, LC_STALL_MS / 1000);
+			_exit(1);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * One epoch, as pid 1 of a new pid namespace: steps from @from on, until
+ * @to, the time budget, or the fork cap.  Writes its counts to @out.
+ */
+struct lc_result {
+	uint64_t steps, calls, forks, burst_children, rng;
+	unsigned int cov[NLCOV], cov_at_min[NLCOV];
+	bool covered, stopped, failed;
+	unsigned int counts[NCMDS][NOUT];
+};
+
+static int lc_epoch(uint64_t from, uint64_t to, long long deadline, struct lc_result *res)
+{
+	pthread_t wd;
+	long long t0;
+	int i, fds0, ret = 0;
+	char buf[32];
+
+	memset(&lc, 0, sizeof(lc));
+	for (i = 0; i < LC_HANDLES; i++)
+		lc.h[i].fd = -1;
+	lc.buf = mmap(NULL, LC_BUF_PAGES * fz.pg, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (lc.buf == MAP_FAILED)
+		return fz_fail(__LINE__, "mmap: %s", ename(errno));
+	/* Well short of pid_max, so that no number serves twice. */
+	lc.fork_cap = zx_read_file("/proc/sys/kernel/pid_max", buf, sizeof(buf)) > 0 ?
+		      strtoull(buf, NULL, 10) - 1000 : 31000;
+	lc_step_ms = zx_now_ms();
+	if (pthread_create(&wd, NULL, lc_watchdog, NULL))
+		return fz_fail(__LINE__, "cannot start the watchdog");
+	fds0 = zx_count_fds();
+	lc.steps = from;
+	/* As pid 1 of its namespace it would not die of SIGPIPE anyway. */
+	signal(SIGPIPE, SIG_IGN);
+	t0 = zx_now_ms();
+	if (lc_phase(true))
+		return -1;
+	fprintf(stderr, "# lifecycle: the opening burst, %d children, took %lld ms\n",
+		debug_kernel() ? LC_STORM_DEBUG : LC_STORM, zx_now_ms() - t0);
+	for (; lc.steps < to; lc.steps++) {
+		unsigned int r = (unsigned int)below(100);
+
+		fz.op = lc.steps + 1;
+		lc_step_ms = zx_now_ms();
+		fz.ring[fz.op % RING][0] = '\0';
+		note("#%llu ", (unsigned long long)fz.op);
+		if (lc.steps % LC_PHASE == LC_PHASE - 1)
+			ret = lc_phase(false);
+		else if (r < 6)
+			ret = lc_spawn();
+		else if (r < 24)
+			ret = lc_command();
+		else if (r < 30) {
+			struct lrec *t = lc_pick(PICK_LIVE);
+
+			ret = t ? lc_sync(t) : 0;
+		} else if (r < 34) {
+			struct lrec *t = lc_pick(PICK_ENDED);
+
+			ret = t ? lc_reap(t) : 0;
+		} else if (r < 44)
+			ret = lc_open();
+		else if (r < 48) {
+			struct lhand *h = lc_pick_hand();
+
+			ret = h && h->fd >= 0 ? lc_info(h) : 0;
+		} else if (r < 78)
+			ret = lc_mem(pct(50));
+		else if (r < 91)
+			ret = lc_memv(pct(50));
+		else if (r < 94)
+			ret = lc_dup();
+		else if (r < 97)
+			lc_hclose(&lc.h[below(LC_HANDLES)]);
+		else
+			ret = lc_burst(2 + (unsigned int)below(5), 50, false);
+		if (ret)
+			break;
+		if (lc.steps + 1 == fz.min) {
+			memcpy(lc.cov_at_min, lc.cov, sizeof(lc.cov));
+			lc.covered = true;
+		}
+		if (zx_now_ms() > deadline) {
+			res->stopped = true;
+			lc.steps++;
+			break;
+		}
+		if (lc.forks + 16 >= lc.fork_cap) {
+			lc.steps++;
+			break;
+		}
+	}
+	if (!ret)
+		ret = lc_finish();
+	if (!ret && zx_count_fds() != fds0)
+		ret = fz_fail(__LINE__, "descriptors: %d before, %d after", fds0, zx_count_fds());
+	res->steps = lc.steps;
+	res->calls = lc.calls;
+	res->forks = lc.forks;
+	res->burst_children = lc.burst_children;
+	memcpy(res->cov, lc.cov, sizeof(lc.cov));
+	memcpy(res->cov_at_min, lc.cov_at_min, sizeof(lc.cov));
+	res->covered = lc.covered;
+	memcpy(res->counts, fz.counts, sizeof(fz.counts));
+	res->rng = rng;
+	res->failed = ret != 0;
+	return ret;
+}
+
+/*
+ * The lifecycle test: epochs, each in a new pid namespace (a helper
+ * unshares it; its child is the namespace's pid 1), until the steps or
+ * the time budget run out.  Returns 0, or a failed step for the message.
+ */
+static int run_lifecycle(char *msg, size_t msglen)
+{
+	static const struct mode lmode = { "lifecycle", false, W_ROOT, DEV_ROOT };
+	struct lc_result tot = { 0 }, res;
+	long long t0 = zx_now_ms(), deadline;
+	uint64_t to;
+	size_t i;
+	int c;
+
+	fz.mode = &lmode;
+	fz.pg = zx_page();
+	rng = test_seed(lmode.name);
+	fz.seed = rng;
+	fz.iters = env_num("ZXPROC_FUZZ_LC_STEPS", soak ? LC_SOAK_STEPS :
+			   debug_kernel() ? LC_DEBUG_STEPS : LC_DEFAULT_STEPS);
+	fz.min = env_num("ZXPROC_FUZZ_LC_MIN", LC_MIN_STEPS);
+	fz.budget_ms = time_budget_ms();
+	deadline = t0 + fz.budget_ms;
+	fz.priv = true;
+	if (fz.iters < fz.min)
+		return snprintf(msg, msglen, "ZXPROC_FUZZ_LC_STEPS=%llu is below the minimum %llu (ZXPROC_FUZZ_LC_MIN)",
+				(unsigned long long)fz.iters, (unsigned long long)fz.min), 1;
+	fz.host_force = read_force(FZ_PARAMS "host_force_override");
+	fz.param_force = read_force(FZ_PARAMS "force_override");
+	lc_force_unknown = fz.host_force == NFORCE || fz.param_force == NFORCE;
+	fz.tracing = false;
+	if (!lc_force_unknown)
+		force_update();
+	fprintf(stderr, "# lifecycle: seed 0x%llx (ZXPROC_FUZZ_SEED=0x%llx%s), %llu steps (at least %llu, %lld s at most), %sforced\n",
+		(unsigned long long)fz.seed, (unsigned long long)base_seed,
+		soak ? ", random: ZXPROC_SOAK" : base_seed == FZ_DEFAULT_SEED ? ", the default" : "",
+		(unsigned long long)fz.iters, (unsigned long long)fz.min, fz.budget_ms / 1000,
+		lc_force_unknown ? "perhaps " : fz.force ? "" : "not ");
+	for (to = 0; tot.steps < fz.iters && !tot.stopped;) {
+		int p[2], status;
+		pid_t helper;
+
+		if (pipe2(p, O_CLOEXEC))
+			return snprintf(msg, msglen, "pipe: %s", ename(errno)), 3;
+		helper = zx_fork_tied();
+		if (helper == 0) {
+			pid_t init;
+
+			close(p[0]);
+			if (unshare(CLONE_NEWPID)) {
+				fprintf(stderr, "# lifecycle: unshare(CLONE_NEWPID): %s\n", ename(errno));
+				_exit(1);
+			}
+			/* Not zx_fork_tied(): its parent is outside, getppid() says 0. */
+			init = fork();
+			if (init == 0) {
+				prctl(PR_SET_PDEATHSIG, SIGKILL);
+				memset(&res, 0, sizeof(res));
+				fz.dev = zx_dev();
+				if (fz.dev < 0) {
+					fprintf(stderr, "# lifecycle: cannot open %s\n", ZX_DEV_PATH);
+					_exit(1);
+				}
+				lc_epoch(tot.steps, fz.iters, deadline, &res);
+				_exit(write(p[1], &res, sizeof(res)) == sizeof(res) && !res.failed ? 0 : 1);
+			}
+			while (waitpid(init, &status, 0) < 0 && errno == EINTR)
+				;
+			if (WIFSIGNALED(status))
+				fprintf(stderr, "# lifecycle: the namespace's pid 1 was killed by signal %d%s\n",
+					WTERMSIG(status), WTERMSIG(status) == SIGKILL ?
+					" (by a kernel oops in one of its calls? see the kernel's log)" : "");
+			_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 2);
+		}
+		close(p[1]);
+		memset(&res, 0, sizeof(res));
+		if (read(p[0], &res, sizeof(res)) != sizeof(res))
+			res.failed = true;
+		close(p[0]);
+		while (waitpid(helper, &status, 0) < 0 && errno == EINTR)
+			;
+		if (res.failed || !WIFEXITED(status) || WEXITSTATUS(status))
+			return snprintf(msg, msglen, "the lifecycle fuzzer failed%s (its report is above)",
+					res.steps ? "" : ", or died"), 4;
+		/* The first epoch holds the first fz.min steps (the fork cap is far). */
+		if (!tot.steps) {
+			memcpy(tot.cov_at_min, res.cov_at_min, sizeof(res.cov_at_min));
+			tot.covered = res.covered;
+		}
+		for (i = 0; i < NLCOV; i++)
+			tot.cov[i] += res.cov[i];
+		for (c = 0; c < NCMDS; c++)
+			for (i = 0; i < NOUT; i++)
+				tot.counts[c][i] += res.counts[c][i];
+		tot.calls += res.calls;
+		tot.forks += res.forks;
+		tot.burst_children += res.burst_children;
+		if (res.steps <= tot.steps)
+			return snprintf(msg, msglen, "an epoch made no progress"), 5;
+		tot.steps = res.steps;
+		tot.stopped = res.stopped;
+		rng = res.rng;	/* the next epoch goes on with the sequence */
+		to++;
+	}
+	memcpy(fz.counts, tot.counts, sizeof(fz.counts));
+	fz.op = fz.iters = tot.steps;
+	fz.t0 = t0;
+	summary("steps");
+	fprintf(stderr, "#   %llu ioctls in %llu steps, %llu epochs, %llu processes forked, %llu in bursts%s\n",
+		(unsigned long long)tot.calls, (unsigned long long)tot.steps, (unsigned long long)to,
+		(unsigned long long)tot.forks, (unsigned long long)tot.burst_children,
+		tot.stopped ? "; stopped by the time budget (ZXPROC_FUZZ_SECONDS)" : "");
+	for (i = 0; i < NLCOV; i++)
+		fprintf(stderr, "#   %-46s %u (%u in the first %llu steps)\n", lcov_name[i], tot.cov[i],
+			tot.cov_at_min[i], (unsigned long long)fz.min);
+	if (lc_force_unknown)
+		return snprintf(msg, msglen, "cannot read " FZ_PARAMS "host_force_override and force_override"), 8;
+	if (!tot.covered)
+		return snprintf(msg, msglen, "only %llu steps ran, fewer than the minimum of %llu: the kernel is too slow for ZXPROC_FUZZ_SECONDS=%lld",
+				(unsigned long long)tot.steps, (unsigned long long)fz.min,
+				fz.budget_ms / 1000), 6;
+	for (i = 0; i < NLCOV; i++) {
+		/* Not forced, a page is never refused: nothing to cover. */
+		if (i == V_EACCES && fz.force)
+			continue;
+		if (!tot.cov_at_min[i])
+			return snprintf(msg, msglen, "coverage: no %s in the first %llu steps",
+					lcov_name[i], (unsigned long long)fz.min), 7;
+	}
+	return 0;
 }
 
 /* ---- callers ------------------------------------------------------------- */
@@ -2568,6 +4656,7 @@ static int run_mode(const struct mode *m, char *msg, size_t msglen)
 
 	if (!m->unpriv) {
 		fz.priv = true;
+		fz.set_force = true;
 		ret = fuzz_here(-1) ? 4 : 0;
 		if (ret)
 			snprintf(msg, msglen, "the fuzzer failed (its report is above)");
@@ -2684,5 +4773,37 @@ FUZZ_TEST(1, nobody_kept_device)
 FUZZ_TEST(2, nobody_own_device)
 FUZZ_TEST(3, root_unpriv_device)
 FUZZ_TEST(4, root_noptrace)
+
+TEST_F_TIMEOUT(fuzz, lifecycle, 280)
+{
+	int r;
+
+	if (access(ZX_DEV_PATH, F_OK))
+		SKIP(return, "%s is missing: is zxproc.ko loaded?", ZX_DEV_PATH);
+	if (geteuid() != 0)
+		SKIP(return, "needs root");
+	if (getenv("ZXPROC_FUZZ_ONLY") && *getenv("ZXPROC_FUZZ_ONLY") &&
+	    strcmp(getenv("ZXPROC_FUZZ_ONLY"), "lifecycle"))
+		SKIP(return, "ZXPROC_FUZZ_ONLY=%s", getenv("ZXPROC_FUZZ_ONLY"));
+	r = run_lifecycle(self->msg, sizeof(self->msg));
+	ASSERT_EQ(0, r) TH_LOG("%s", self->msg);
+}
+
+/* A soak run's tests take longer than the harness's limit says above. */
+static void __attribute__((constructor(200))) soak_timeouts(void)
+{
+	struct __test_metadata *const t[] = {
+		&_fuzz_root_object, &_fuzz_nobody_kept_device_object,
+		&_fuzz_nobody_own_device_object, &_fuzz_root_unpriv_device_object,
+		&_fuzz_root_noptrace_object, &_fuzz_lifecycle_object,
+	};
+	size_t i;
+
+	if (!env_num("ZXPROC_SOAK", 0))
+		return;
+	soak = true;	/* seed_once() may come later */
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		t[i]->timeout = (int)(time_budget_ms() / 1000) + 120;
+}
 
 TEST_HARNESS_MAIN

@@ -91,6 +91,15 @@ expect_fail "... and names the command whose _IOC size moved" \
 	'ZXPROC_IOC_WRITE = 3223906336, but the compiler says' "${copies[@]}"
 
 fresh_copies
+# struct zxproc_seg grows through seg_size, not through a command's size:
+# only the layout check can see it.
+awk '/^struct zxproc_seg \{/ { s = 1 }
+     s && /^\t__u32 reserved;$/ { print; print "\t__u64 cookie;"; s = 0; next }
+     { print }' "$top/uapi/linux/zxproc.h" >"$tmp/uapi/linux/zxproc.h"
+expect_fail "a new field in struct zxproc_seg fails the check" \
+	'zxproc_seg is 40 bytes, struct zxproc_seg in C is 48' "${copies[@]}"
+
+fresh_copies
 sed -i 's|^#define ZXPROC_IOC_READV.*|&\n#define ZXPROC_IOC_PEEK\t\t_IOWR(ZXPROC_IOC_MAGIC, 0x24, struct zxproc_mem)|' \
 	"$tmp/uapi/linux/zxproc.h"
 expect_fail "a new command without a description fails the check" \
