@@ -296,7 +296,7 @@ long zxproc_memv_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 	ret = zxproc_args_in(&req, sizeof(req), cmd, arg);
 	if (ret)
 		return ret;
-	if (req.flags & ~ZXPROC_MEM_ALL_OR_NOTHING)
+	if (zxproc_mem_flags_check(req.flags))
 		return -EINVAL;
 	segs = zxproc_segs_in(&req);
 	if (IS_ERR(segs))

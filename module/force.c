@@ -24,6 +24,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mount.h>
@@ -276,3 +277,42 @@ bool zxproc_force(struct task_struct *task, struct mm_struct *mm)
 		return true;
 	}
 }
+
+/**
+ * zxproc_mem_flags_check() - are these ZXPROC_MEM_* flags acceptable?
+ * @flags: struct zxproc_mem's or struct zxproc_memv's @flags.
+ *
+ * Return: 0, or -EINVAL for an unknown bit or both protection modes.
+ */
+int zxproc_mem_flags_check(u32 flags)
+{
+	const u32 modes = ZXPROC_MEM_NO_FORCE | ZXPROC_MEM_FORCE_EXEC;
+
+	if (flags & ~ZXPROC_MEM_FLAGS)
+		return -EINVAL;
+	if ((flags & modes) == modes)
+		return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(zxproc_mem_flags_check);
+
+/**
+ * zxproc_force_vma() - is an access into a mapping forced?
+ * @flags: the call's validated ZXPROC_MEM_* flags.
+ * @host: whether the host's policy forces this call (zxproc_force()).
+ * @vm_flags: the mapping's flags.
+ *
+ * The host's policy bounds every mode: a mode can take forcing away,
+ * never grant it.  Pure, so that the KUnit suite covers every case.
+ *
+ * Return: true if the access into that mapping may use FOLL_FORCE.
+ */
+bool zxproc_force_vma(u32 flags, bool host, unsigned long vm_flags)
+{
+	if (!host || (flags & ZXPROC_MEM_NO_FORCE))
+		return false;
+	if (flags & ZXPROC_MEM_FORCE_EXEC)
+		return vm_flags & VM_EXEC;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(zxproc_force_vma);

@@ -3,7 +3,8 @@
  * KUnit suite for zxproc's pure logic: rights arithmetic, command
  * matching, range validation, the copy engine's step and dirty-page
  * arithmetic, the errno each kind of mapping yields, the forcing policy
- * read from the kernel command line, and batch element sizes.  Built as zxproc_kunit.ko only
+ * read from the kernel command line, batch element sizes, and the
+ * protection modes of a memory call.  Built as zxproc_kunit.ko only
  * against kernels with CONFIG_KUNIT (the debug-kernel tier); it runs
  * when loaded, after zxproc.ko, and reports KTAP in the kernel log.
  */
@@ -284,6 +285,47 @@ static void zxproc_test_seg_size(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zxproc_seg_size_valid(U32_MAX), -EINVAL);
 }
 
+static void zxproc_test_mem_flags(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, zxproc_mem_flags_check(0), 0);
+	KUNIT_EXPECT_EQ(test, zxproc_mem_flags_check(ZXPROC_MEM_ALL_OR_NOTHING), 0);
+	KUNIT_EXPECT_EQ(test, zxproc_mem_flags_check(ZXPROC_MEM_NO_FORCE), 0);
+	KUNIT_EXPECT_EQ(test, zxproc_mem_flags_check(ZXPROC_MEM_FORCE_EXEC |
+						     ZXPROC_MEM_ALL_OR_NOTHING), 0);
+	/* Two modes at once, and bits no one defined. */
+	KUNIT_EXPECT_EQ(test, zxproc_mem_flags_check(ZXPROC_MEM_NO_FORCE |
+						     ZXPROC_MEM_FORCE_EXEC), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zxproc_mem_flags_check(ZXPROC_MEM_FLAGS), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zxproc_mem_flags_check(1U << 3), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zxproc_mem_flags_check(1U << 31 | ZXPROC_MEM_NO_FORCE), -EINVAL);
+}
+
+static void zxproc_test_force_vma(struct kunit *test)
+{
+	const unsigned long text = VM_READ | VM_EXEC | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	const unsigned long rodata = VM_READ | VM_MAYREAD | VM_MAYWRITE;
+	const unsigned long none = VM_MAYREAD | VM_MAYWRITE;
+	const unsigned long exec_only = VM_EXEC | VM_MAYREAD | VM_MAYEXEC;
+	const u32 exec = ZXPROC_MEM_FORCE_EXEC;
+
+	/* Today's rule: forced wherever the host forces. */
+	KUNIT_EXPECT_TRUE(test, zxproc_force_vma(0, true, text));
+	KUNIT_EXPECT_TRUE(test, zxproc_force_vma(ZXPROC_MEM_ALL_OR_NOTHING, true, none));
+	/* Honour the mapping: never. */
+	KUNIT_EXPECT_FALSE(test, zxproc_force_vma(ZXPROC_MEM_NO_FORCE, true, text));
+	KUNIT_EXPECT_FALSE(test, zxproc_force_vma(ZXPROC_MEM_NO_FORCE, true, none));
+	/* Windows' rule: code yes, read-only data and PROT_NONE no. */
+	KUNIT_EXPECT_TRUE(test, zxproc_force_vma(exec, true, text));
+	KUNIT_EXPECT_TRUE(test, zxproc_force_vma(exec, true, exec_only));
+	KUNIT_EXPECT_FALSE(test, zxproc_force_vma(exec, true, rodata));
+	KUNIT_EXPECT_FALSE(test, zxproc_force_vma(exec, true, none));
+	KUNIT_EXPECT_FALSE(test, zxproc_force_vma(exec | ZXPROC_MEM_ALL_OR_NOTHING, true, rodata));
+	/* The host's policy bounds every mode: no mode adds forcing. */
+	KUNIT_EXPECT_FALSE(test, zxproc_force_vma(0, false, text));
+	KUNIT_EXPECT_FALSE(test, zxproc_force_vma(exec, false, text));
+	KUNIT_EXPECT_FALSE(test, zxproc_force_vma(ZXPROC_MEM_NO_FORCE, false, text));
+}
+
 static struct kunit_case zxproc_test_cases[] = {
 	KUNIT_CASE(zxproc_test_rights_open),
 	KUNIT_CASE(zxproc_test_rights_dup),
@@ -297,6 +339,8 @@ static struct kunit_case zxproc_test_cases[] = {
 	KUNIT_CASE(zxproc_test_dirty_pages),
 	KUNIT_CASE(zxproc_test_force_parse),
 	KUNIT_CASE(zxproc_test_seg_size),
+	KUNIT_CASE(zxproc_test_mem_flags),
+	KUNIT_CASE(zxproc_test_force_vma),
 	{}
 };
 

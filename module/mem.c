@@ -7,7 +7,8 @@
  * one copy: pin_user_pages_remote() on the handle's own mm (pin.c), then
  * a copy straight between the pinned pages and the caller's buffer
  * (copy.c), as process_vm_writev() does, with FOLL_FORCE when the host's
- * policy allows it (force.c), as /proc/PID/mem does.
+ * policy allows it (force.c), as /proc/PID/mem does, and the call's
+ * protection mode does not take it away.
  *
  * Why not access_process_vm(): it takes a task and resolves the task's
  * mm at call time, so it cannot be tied to the mm the handle was checked
@@ -58,6 +59,7 @@ EXPORT_SYMBOL_IF_KUNIT(zxproc_range_valid);
 int zxproc_xfer_begin(const struct zxproc_handle *h, bool write, u32 flags,
 		      struct zxproc_xfer *x)
 {
+	bool host;
 	int ret;
 
 	ret = zxproc_target_get(h, &x->task);
@@ -71,9 +73,13 @@ int zxproc_xfer_begin(const struct zxproc_handle *h, bool write, u32 flags,
 	x->write = write;
 	x->all = flags & ZXPROC_MEM_ALL_OR_NOTHING;
 	x->locked = 0;
+	x->flags = flags;
 	x->gup_flags = write ? FOLL_WRITE : 0;
-	if (zxproc_force(x->task, x->mm))
+	host = zxproc_force(x->task, x->mm);
+	/* Any mapping: VM_EXEC decides only under ZXPROC_MEM_FORCE_EXEC. */
+	if (zxproc_force_vma(flags, host, VM_EXEC))
 		x->gup_flags |= FOLL_FORCE;
+	x->per_vma = host && (flags & ZXPROC_MEM_FORCE_EXEC);
 	return 0;
 }
 
@@ -108,7 +114,7 @@ long zxproc_mem_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 	ret = zxproc_args_in(&req, sizeof(req), cmd, arg);
 	if (ret)
 		return ret;
-	if ((req.flags & ~ZXPROC_MEM_ALL_OR_NOTHING) || req.reserved)
+	if (zxproc_mem_flags_check(req.flags) || req.reserved)
 		return -EINVAL;
 	ret = zxproc_range_valid(req.buf, req.len);
 	if (ret)

@@ -15,10 +15,16 @@
  *
  * The exec_update_lock is held only to decide ESTALE
  * (zxproc_target_check()), never across a fault.
+ *
+ * ZXPROC_MEM_FORCE_EXEC decides forcing per mapping, under the
+ * mmap_lock, against the mapping a pin starts in; a forced pin that
+ * dropped the lock is checked again once the lock is back, since the
+ * target may have changed its mappings meanwhile.
  */
 #include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
+#include <linux/sched/signal.h>
 
 #include <kunit/visibility.h>
 
@@ -83,6 +89,48 @@ VISIBLE_IF_KUNIT int zxproc_vma_error(const struct vm_area_struct *vma,
 }
 EXPORT_SYMBOL_IF_KUNIT(zxproc_vma_error);
 
+/*
+ * The FOLL_* flags for an access into @vma (NULL: nothing mapped, where
+ * nothing needs forcing).  Only ZXPROC_MEM_FORCE_EXEC makes them depend
+ * on the mapping; see zxproc_force_vma().
+ */
+static unsigned int zxproc_vma_gup_flags(const struct zxproc_xfer *x,
+					 const struct vm_area_struct *vma)
+{
+	if (!x->per_vma)
+		return x->gup_flags;
+	if (vma && zxproc_force_vma(x->flags, true, vma->vm_flags))
+		return x->gup_flags;
+	return x->gup_flags & ~FOLL_FORCE;
+}
+
+/*
+ * After a forced pin that dropped the mmap_lock: how many of the @nr
+ * pages from @start still lie in mappings that ZXPROC_MEM_FORCE_EXEC
+ * lets this access reach (the target may have mprotect()ed or replaced
+ * them while GUP waited for a fault, and GUP re-found the mapping with
+ * the same FOLL_FORCE).  Called with the lock held again.
+ */
+static unsigned long zxproc_forced_still_ok(const struct zxproc_xfer *x,
+					    unsigned long start,
+					    unsigned long nr)
+{
+	struct vm_area_struct *vma = NULL;
+	unsigned long i, addr;
+
+	for (i = 0; i < nr; i++) {
+		addr = start + i * PAGE_SIZE;
+		if (!vma || addr >= vma->vm_end)
+			vma = vma_lookup(x->mm, addr);
+		if (!vma)
+			break;
+		if (!zxproc_force_vma(x->flags, true, vma->vm_flags) &&
+		    !zxproc_vma_permits(vma, x->gup_flags & ~FOLL_FORCE))
+			break;
+	}
+	return i;
+}
+
 /* Hold the mmap_lock again if a fault dropped it: 0 or -EINTR. */
 static int zxproc_relock(struct zxproc_xfer *x)
 {
@@ -142,14 +190,28 @@ void zxproc_pin_end(struct zxproc_xfer *x)
 long zxproc_pin_locked(struct zxproc_xfer *x, unsigned long start,
 		       unsigned long nr, struct page **pages, bool *end)
 {
+	unsigned int gup_flags = x->gup_flags;
+	struct vm_area_struct *vma;
+	unsigned long ok;
 	long pinned;
 	int ret;
 
 	*end = false;
+again:
 	ret = zxproc_relock(x);
 	if (ret)
 		return ret;
-	pinned = zxproc_pin_user_pages_remote(x->mm, start, nr, x->gup_flags,
+	if (x->per_vma) {
+		/*
+		 * FOLL_FORCE is one flag for the whole pin: so one pin never
+		 * spans two mappings, and the one at @start decides.
+		 */
+		vma = vma_lookup(x->mm, start);
+		gup_flags = zxproc_vma_gup_flags(x, vma);
+		if (vma)
+			nr = min(nr, (vma->vm_end - start) >> PAGE_SHIFT);
+	}
+	pinned = zxproc_pin_user_pages_remote(x->mm, start, nr, gup_flags,
 					      pages, &x->locked);
 	if (pinned > 0 && !x->locked) {
 		/*
@@ -159,9 +221,22 @@ long zxproc_pin_locked(struct zxproc_xfer *x, unsigned long start,
 		 * report a success that reached nothing.
 		 */
 		ret = zxproc_target_check(x->task, x->mm);
+		if (!ret && x->per_vma && (gup_flags & FOLL_FORCE))
+			ret = zxproc_relock(x);
 		if (ret) {
 			unpin_user_pages(pages, pinned);
 			return ret;
+		}
+		if (x->per_vma && (gup_flags & FOLL_FORCE)) {
+			ok = zxproc_forced_still_ok(x, start, pinned);
+			unpin_user_pages(pages + ok, pinned - ok);
+			pinned = ok;
+			/* Decide again for the first page, under this lock. */
+			if (!pinned) {
+				if (fatal_signal_pending(current))
+					return -EINTR;
+				goto again;
+			}
 		}
 	}
 	if (pinned > 0)
@@ -173,7 +248,11 @@ long zxproc_pin_locked(struct zxproc_xfer *x, unsigned long start,
 	if (ret)
 		return ret;
 	*end = true;
-	return zxproc_vma_error(find_vma(x->mm, start), start, x->gup_flags);
+	vma = find_vma(x->mm, start);
+	if (x->per_vma)
+		gup_flags = zxproc_vma_gup_flags(x, vma && vma->vm_start <= start ?
+						 vma : NULL);
+	return zxproc_vma_error(vma, start, gup_flags);
 }
 
 /**

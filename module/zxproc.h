@@ -55,9 +55,14 @@ struct zxproc_handle {
  * struct zxproc_xfer - one access through a handle, in progress
  * @task: the target's thread-group leader, referenced.
  * @mm: the handle's mm, with an mm_users reference for the duration.
- * @gup_flags: FOLL_* flags for pinning (FOLL_WRITE, FOLL_FORCE).
+ * @gup_flags: FOLL_* flags for pinning (FOLL_WRITE, FOLL_FORCE).  With
+ *	@per_vma, FOLL_FORCE is what the host allows, and each mapping
+ *	decides whether it is used (pin.c).
+ * @flags: the call's ZXPROC_MEM_* flags.
  * @write: copy into the target (true) or out of it.
  * @all: ZXPROC_MEM_ALL_OR_NOTHING.
+ * @per_vma: forcing depends on the mapping (ZXPROC_MEM_FORCE_EXEC on a
+ *	call the host lets force).
  * @locked: whether this call holds @mm's mmap_lock (pin.c); GUP may
  *	drop it while it waits for a fault.
  */
@@ -65,8 +70,10 @@ struct zxproc_xfer {
 	struct task_struct *task;
 	struct mm_struct *mm;
 	unsigned int gup_flags;
+	u32 flags;
 	bool write;
 	bool all;
+	bool per_vma;
 	int locked;
 };
 
@@ -93,6 +100,8 @@ enum zxproc_force_policy {
 
 void zxproc_force_init(void);
 bool zxproc_force(struct task_struct *task, struct mm_struct *mm);
+int zxproc_mem_flags_check(u32 flags);
+bool zxproc_force_vma(u32 flags, bool host, unsigned long vm_flags);
 
 /* handle.c */
 int zxproc_handle_open(const struct file *dev, pid_t nr, u32 rights);

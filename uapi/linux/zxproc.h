@@ -179,6 +179,31 @@ struct zxproc_dup {
  * @status) must be writable before anything is copied (EFAULT).
  */
 #define ZXPROC_MEM_ALL_OR_NOTHING	0x00000001U
+/*
+ * Protection modes: which of the mapping's protections the access may go
+ * through.  At most one may be set (both: EINVAL).  Without either, the
+ * access is forced wherever the host's policy allows it (the debugger's
+ * rule, and Zircon's calls').  A mode only ever removes forcing: the
+ * host's policy (see struct zxproc_mem) bounds every mode.
+ *
+ * ZXPROC_MEM_NO_FORCE: never forced.  The mapping's protection decides,
+ * as for the target itself: memory mapped without PROT_READ is not read,
+ * memory mapped without PROT_WRITE is not written (EACCES, nothing
+ * copied at or after that page).
+ *
+ * ZXPROC_MEM_FORCE_EXEC: forced only where the mapping is executable
+ * (PROT_EXEC), as Windows' WriteProcessMemory treats PAGE_EXECUTE_READ
+ * code: program text is written by copy-on-write, while read-only data
+ * is refused and memory mapped PROT_NONE is not read (EACCES).  Decided
+ * page by page, under the target's mmap_lock, against the mapping each
+ * page is pinned in.
+ */
+#define ZXPROC_MEM_NO_FORCE		0x00000002U
+#define ZXPROC_MEM_FORCE_EXEC		0x00000004U
+/* Every ZXPROC_MEM_* bit. */
+#define ZXPROC_MEM_FLAGS		(ZXPROC_MEM_ALL_OR_NOTHING | \
+					 ZXPROC_MEM_NO_FORCE | \
+					 ZXPROC_MEM_FORCE_EXEC)
 
 /**
  * struct zxproc_mem - argument of ZXPROC_IOC_WRITE and ZXPROC_IOC_READ
@@ -186,7 +211,8 @@ struct zxproc_dup {
  * @buf: address of the caller's buffer (source of a write, destination
  *	of a read).
  * @len: byte count, 1 to ZXPROC_MAX_TRANSFER.
- * @flags: ZXPROC_MEM_* bits.
+ * @flags: ZXPROC_MEM_* bits: ZXPROC_MEM_ALL_OR_NOTHING, and at most one
+ *	protection mode (ZXPROC_MEM_NO_FORCE or ZXPROC_MEM_FORCE_EXEC).
  * @reserved: must be zero.
  * @actual: out: bytes copied.  Written back (and only this field) on
  *	success and on every error found after the arguments and the
@@ -207,7 +233,9 @@ struct zxproc_dup {
  * a read-only private mapping (program text) by copy-on-write, and the
  * file behind it never changes; a forced read reads memory mapped
  * without PROT_READ.  Shared mappings are written only when they are
- * writable.  The handle's own process gets no exemption.
+ * writable.  The handle's own process gets no exemption.  The
+ * protection modes ZXPROC_MEM_NO_FORCE and ZXPROC_MEM_FORCE_EXEC narrow
+ * this per call: they can take forcing away, never grant it.
  *
  * Faults in the target are taken as process_vm_readv(2) takes them: the
  * target's locks are dropped while a page is brought in (a file on a
@@ -221,11 +249,12 @@ struct zxproc_dup {
  *	EACCES: the handle lacks ZXPROC_RIGHT_WRITE (write) or
  *		ZXPROC_RIGHT_READ (read); or the first byte is mapped but
  *		cannot be accessed without forcing, and the access is not
- *		forced (see above), or cannot be accessed at all (a shared
+ *		forced (see above and the protection modes), or cannot
+ *		be accessed at all (a shared
  *		read-only mapping, a read-only hugetlb mapping,
  *		memfd_secret(2) memory).
- *	EINVAL: @len is 0 or too large, @buf is 0, unknown @flags, or
- *		non-zero @reserved.
+ *	EINVAL: @len is 0 or too large, @buf is 0, unknown @flags,
+ *		both protection modes at once, or non-zero @reserved.
  *	ENOMEM: nothing is mapped at @addr (including addresses beyond
  *		the user address space, and ranges that wrap around); or
  *		the kernel ran out of memory (breaking copy-on-write,
@@ -283,7 +312,8 @@ struct zxproc_seg {
  * struct zxproc_memv - argument of ZXPROC_IOC_WRITEV and ZXPROC_IOC_READV
  * @segs: address of an array of @nr_segs segments of @seg_size bytes.
  * @nr_segs: 1 to ZXPROC_MAX_SEGMENTS.
- * @flags: ZXPROC_MEM_* bits, applied to each segment.
+ * @flags: ZXPROC_MEM_* bits, applied to each segment (unknown bits, or
+ *	both protection modes at once: EINVAL).
  * @actual: out: total bytes copied over all segments, counting also any
  *	segment whose outcome could not be written back (EFAULT).
  * @done: out: number of segments whose @actual and @status were written.
