@@ -361,6 +361,7 @@ enum uf_op {
 	UF_SERVE,	/* serve the page at @addr now (@mode: the fault's flags) */
 	UF_EXIT,	/* _exit(@seed) at once, without a reply */
 	UF_EXEC,	/* reply, then exec /bin/sleep (closing the userfaultfd) */
+	UF_MPROTECT,	/* mprotect [addr, +len) to PROT_* @mode */
 };
 
 struct uf_req {
@@ -545,6 +546,9 @@ static inline bool uf_do(const struct uf_req *q, struct uf_rep *rep)
 	case UF_SERVE:
 		rep->ret = uf_serve_page(q->addr, q->mode);
 		break;
+	case UF_MPROTECT:
+		rep->ret = mprotect(at, q->len, (int)q->mode) ? -errno : 0;
+		break;
 	case UF_EXIT:
 		_exit((int)q->seed);
 	case UF_EXEC:
@@ -694,6 +698,14 @@ static inline int uf_reg(struct uf_target *t, uint64_t addr, uint64_t len,
 		.op = UF_REGISTER, .policy = (uint32_t)policy, .addr = addr,
 		.len = len, .mode = mode, .seed = seed,
 	};
+
+	return uf_send(t, &q, NULL);
+}
+
+/* mprotect [@addr, +@len) of the target to @prot (its main thread). */
+static inline int uf_mprotect(struct uf_target *t, uint64_t addr, uint64_t len, int prot)
+{
+	struct uf_req q = { .op = UF_MPROTECT, .addr = addr, .len = len, .mode = (uint64_t)prot };
 
 	return uf_send(t, &q, NULL);
 }
