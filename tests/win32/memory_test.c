@@ -341,7 +341,8 @@ TEST_F(wpm, noaccess_read_only_shared_mapping)
 	ASSERT_NE(NULL, h);
 	EXPECT_FALSE(WriteProcessMemory(h, map, "XXXX", 4, &n));
 	EXPECT_EQ(ERROR_NOACCESS, GetLastError());
-	EXPECT_EQ(0u, n);
+	/* Refused by the protection: the count is left as it was. */
+	EXPECT_EQ(SENTINEL, n);
 	ASSERT_EQ(0, peek(pid, (uintptr_t)map, got, 16));
 	EXPECT_EQ(0, memcmp(got, "file contents 16", 16));
 	ASSERT_EQ(16, pread(fd, got, 16, 0));
@@ -355,23 +356,62 @@ TEST_F(wpm, noaccess_read_only_shared_mapping)
 }
 
 /*
- * Read-only private memory is written by copy-on-write, as zxproc's
- * module does for debuggers (Windows does it for code pages): the
- * target's copy changes, ours does not.
+ * Read-only data (PAGE_READONLY) is not written, as on Windows:
+ * ERROR_NOACCESS, nothing written, and the count left as it was; the
+ * Zircon call on the same handle, a debugger's, writes it by
+ * copy-on-write (the target's copy changes, ours does not).
  */
 static const uint64_t constant = 0x1122334455667788ull;
 
-TEST_F(wpm, writes_read_only_private_memory)
+TEST_F(wpm, read_only_data_is_noaccess)
 {
 	uint64_t v = 0xdeadbeefcafef00dull, got;
 	SIZE_T n = SENTINEL;
+	size_t actual = 0;
 
-	ASSERT_TRUE(WriteProcessMemory(self->h, (LPVOID)&constant, &v,
-				       sizeof(v), &n));
-	EXPECT_EQ(sizeof(v), n);
+	EXPECT_FALSE(WriteProcessMemory(self->h, (LPVOID)&constant, &v,
+					sizeof(v), &n));
+	EXPECT_EQ(ERROR_NOACCESS, GetLastError());
+	EXPECT_EQ(SENTINEL, n);
+	ASSERT_EQ(0, peek(self->pid, (uintptr_t)&constant, &got, sizeof(got)));
+	EXPECT_EQ(constant, got);
+	EXPECT_EQ(ZX_OK, zx_process_write_memory((zx_handle_t)(uintptr_t)self->h,
+						 (zx_vaddr_t)&constant, &v,
+						 sizeof(v), &actual));
 	ASSERT_EQ(0, peek(self->pid, (uintptr_t)&constant, &got, sizeof(got)));
 	EXPECT_EQ(v, got);
 	EXPECT_EQ(0x1122334455667788ull, constant);
+}
+
+/* The pseudo-handle reaches the calling process, read and write. */
+TEST_F(wpm, current_process_pseudo_handle)
+{
+	static uint8_t mine[16];
+	uint8_t got[16];
+	SIZE_T n = SENTINEL;
+
+	EXPECT_EQ((HANDLE)(intptr_t)-1, GetCurrentProcess());
+	ASSERT_TRUE(WriteProcessMemory(GetCurrentProcess(), mine, "0123456789abcdef",
+				       16, &n));
+	EXPECT_EQ(16u, n);
+	EXPECT_EQ(0, memcmp(mine, "0123456789abcdef", 16));
+	n = SENTINEL;
+	ASSERT_TRUE(ReadProcessMemory((HANDLE)(intptr_t)-1, mine, got, 16, &n));
+	EXPECT_EQ(16u, n);
+	EXPECT_EQ(0, memcmp(got, "0123456789abcdef", 16));
+	n = SENTINEL;
+	EXPECT_TRUE(WriteProcessMemory(GetCurrentProcess(), mine, got, 0, &n));
+	EXPECT_EQ(0u, n);
+	/* Our own read-only data: refused as for any process. */
+	n = SENTINEL;
+	EXPECT_FALSE(WriteProcessMemory(GetCurrentProcess(), (LPVOID)&constant,
+					got, 8, &n));
+	EXPECT_EQ(ERROR_NOACCESS, GetLastError());
+	EXPECT_EQ(SENTINEL, n);
+	EXPECT_EQ(0x1122334455667788ull, constant);
+	/* Still usable: CloseHandle on it closes nothing. */
+	EXPECT_TRUE(CloseHandle(GetCurrentProcess()));
+	EXPECT_TRUE(ReadProcessMemory(GetCurrentProcess(), mine, got, 16, &n));
 }
 
 /*
@@ -482,7 +522,8 @@ TEST_F(wpm, invalid_handle)
 	fds[2] = zxproc_handle_fd(vmo);
 	bad[0] = NULL;
 	bad[1] = dup;
-	bad[2] = (HANDLE)(uintptr_t)-1;
+	/* (HANDLE)-1 is GetCurrentProcess(); -2 is Windows' current thread. */
+	bad[2] = (HANDLE)(intptr_t)-2;
 	for (int i = 0; i < 3; i++) {
 		ASSERT_LE(0, fds[i]);
 		bad[3 + i] = (HANDLE)(uintptr_t)zxproc_handle_from_fd(fds[i]);

@@ -9,6 +9,8 @@
 #include <pthread.h>
 #include <stdio.h>
 
+/* The standard rights' names are defined only on request. */
+#define ZXPROC_WIN32_STANDARD_RIGHTS
 #include <zxproc/win32.h>
 
 #include "kselftest_harness.h"
@@ -65,6 +67,20 @@ TEST(access_becomes_rights)
 		{ PROCESS_QUERY_LIMITED_INFORMATION, base | ZX_RIGHT_INSPECT },
 		{ PROCESS_TERMINATE | SYNCHRONIZE | PROCESS_DUP_HANDLE |
 		  DELETE | READ_CONTROL | WRITE_DAC | WRITE_OWNER, base },
+		/*
+		 * Windows' generic mapping for processes: GENERIC_READ is
+		 * READ_CONTROL | QUERY_INFORMATION | VM_READ, GENERIC_WRITE
+		 * has VM_WRITE and VM_OPERATION (no VM_READ), GENERIC_EXECUTE
+		 * QUERY_LIMITED_INFORMATION; GENERIC_ALL and MAXIMUM_ALLOWED
+		 * are PROCESS_ALL_ACCESS.
+		 */
+		{ GENERIC_READ, base | ZX_RIGHT_READ | ZX_RIGHT_INSPECT },
+		{ GENERIC_WRITE, base | ZX_RIGHT_WRITE },
+		{ GENERIC_EXECUTE, base | ZX_RIGHT_INSPECT },
+		{ GENERIC_READ | GENERIC_WRITE, ZXPROC_PROCESS_RIGHTS },
+		{ GENERIC_ALL, ZXPROC_PROCESS_RIGHTS },
+		{ MAXIMUM_ALLOWED, ZXPROC_PROCESS_RIGHTS },
+		{ MAXIMUM_ALLOWED | PROCESS_VM_READ, ZXPROC_PROCESS_RIGHTS },
 	};
 	pid_t pid = target_spawn();
 
@@ -154,15 +170,14 @@ TEST(invalid_parameter_zombie)
 	waitpid(pid, NULL, 0);
 }
 
-/* Generic rights, MAXIMUM_ALLOWED and undefined bits are refused. */
+/* ACCESS_SYSTEM_SECURITY and undefined bits are refused. */
 TEST(invalid_parameter_access)
 {
 	const DWORD bad[] = {
-		0x10000000u,	/* GENERIC_ALL */
-		0x80000000u,	/* GENERIC_READ */
-		0x02000000u,	/* MAXIMUM_ALLOWED */
 		0x01000000u,	/* ACCESS_SYSTEM_SECURITY */
+		GENERIC_ALL | 0x01000000u,
 		0x00200000u, PROCESS_ALL_ACCESS | 0x00200000u,
+		MAXIMUM_ALLOWED | 0x04000000u,
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -246,8 +261,13 @@ TEST(close_handle_errors)
 	SetLastError(SENTINEL_ERROR);
 	EXPECT_FALSE(CloseHandle(NULL));
 	EXPECT_EQ(ERROR_INVALID_HANDLE, GetLastError());
+	/* The pseudo-handle: closing it does nothing, and succeeds. */
 	SetLastError(SENTINEL_ERROR);
-	EXPECT_FALSE(CloseHandle((HANDLE)(uintptr_t)-1));
+	EXPECT_TRUE(CloseHandle(GetCurrentProcess()));
+	EXPECT_TRUE(CloseHandle((HANDLE)(intptr_t)-1));
+	EXPECT_EQ(SENTINEL_ERROR, GetLastError());
+	SetLastError(SENTINEL_ERROR);
+	EXPECT_FALSE(CloseHandle((HANDLE)(intptr_t)-2));
 	EXPECT_EQ(ERROR_INVALID_HANDLE, GetLastError());
 	/* Not a handle of the library's: refused, and left open. */
 	ASSERT_LE(0, null_fd);
@@ -293,6 +313,13 @@ TEST(windows_values)
 	EXPECT_EQ(0x0400u, PROCESS_QUERY_INFORMATION);
 	EXPECT_EQ(0x1000u, PROCESS_QUERY_LIMITED_INFORMATION);
 	EXPECT_EQ(0x001FFFFFu, PROCESS_ALL_ACCESS);
+	EXPECT_EQ(0x02000000u, MAXIMUM_ALLOWED);
+	EXPECT_EQ(0x10000000u, GENERIC_ALL);
+	EXPECT_EQ(0x20000000u, GENERIC_EXECUTE);
+	EXPECT_EQ(0x40000000u, GENERIC_WRITE);
+	EXPECT_EQ(0x80000000u, GENERIC_READ);
+	EXPECT_EQ(0x00100000u, SYNCHRONIZE);
+	EXPECT_EQ((HANDLE)(intptr_t)-1, GetCurrentProcess());
 	EXPECT_EQ(5u, ERROR_ACCESS_DENIED);
 	EXPECT_EQ(6u, ERROR_INVALID_HANDLE);
 	EXPECT_EQ(87u, ERROR_INVALID_PARAMETER);

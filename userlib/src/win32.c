@@ -10,8 +10,10 @@
  * handle opened with PROCESS_VM_WRITE but without PROCESS_VM_OPERATION
  * has no ZX_RIGHT_WRITE, and the kernel refuses its writes.
  *
- * Memory access always asks the kernel for ZXPROC_MEM_ALL_OR_NOTHING,
- * through the copy memory.c makes for zxproc_process_*_memory_ex():
+ * Memory access always asks the kernel for ZXPROC_MEM_ALL_OR_NOTHING
+ * and ZXPROC_MEM_FORCE_EXEC (Windows' rule: code is written, read-only
+ * data and PAGE_NOACCESS memory are not), through the copy memory.c
+ * makes for zxproc_process_*_memory_ex():
  * the caller's whole buffer and every page of the target range are
  * made accessible before one byte is copied, and if one cannot be,
  * nothing is: a bad source buffer changes nothing in the target either
@@ -144,14 +146,55 @@ static DWORD win32_error(enum win32_op op, int err)
 	return ERROR_INTERNAL_ERROR;
 }
 
-/* The descriptor a HANDLE stands for, or -1 (NULL among them). */
+/* Windows' pseudo-handle for the calling process, (HANDLE)-1. */
+#define CURRENT_PROCESS ((HANDLE)(intptr_t)-1)
+
+ZXP_EXPORT HANDLE GetCurrentProcess(void)
+{
+	return CURRENT_PROCESS;
+}
+
+/*
+ * The descriptor a HANDLE stands for, or -1 (NULL among them).  The
+ * pseudo-handle stands for zx_process_self()'s handle, which the
+ * library keeps open and never lets the caller close.
+ */
 static int handle_fd(HANDLE handle)
 {
 	uintptr_t value = (uintptr_t)handle;
 
+	if (handle == CURRENT_PROCESS)
+		return zxp_handle_to_fd(zx_process_self());
 	if (value > UINT32_MAX)
 		return -1;
 	return zxp_handle_to_fd((zx_handle_t)value);
+}
+
+/*
+ * Windows' generic mapping for process objects (what the object manager
+ * turns each GENERIC_* right into), and MAXIMUM_ALLOWED, which grants
+ * every right the caller could be granted: here, every access right,
+ * since whether the caller may open the process at all is the kernel's
+ * one decision.
+ */
+static DWORD process_access(DWORD access)
+{
+	static const struct {
+		DWORD generic, specific;
+	} map[] = {
+		{ GENERIC_READ, 0x00020410u },	/* READ_CONTROL, QUERY_INFORMATION, VM_READ */
+		{ GENERIC_WRITE, 0x00020BEAu },	/* READ_CONTROL, CREATE_THREAD, VM_OPERATION, VM_WRITE, DUP_HANDLE,
+						   CREATE_PROCESS, SET_QUOTA, SET_INFORMATION, SUSPEND_RESUME */
+		{ GENERIC_EXECUTE, 0x00121000u },	/* READ_CONTROL, SYNCHRONIZE, QUERY_LIMITED_INFORMATION */
+		{ GENERIC_ALL, PROCESS_ALL_ACCESS },
+		{ MAXIMUM_ALLOWED, PROCESS_ALL_ACCESS },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (access & map[i].generic)
+			access = (access & ~map[i].generic) | map[i].specific;
+	return access;
 }
 
 ZXP_EXPORT HANDLE OpenProcess(DWORD dwDesiredAccess, BOOL bInheritHandle,
@@ -159,7 +202,8 @@ ZXP_EXPORT HANDLE OpenProcess(DWORD dwDesiredAccess, BOOL bInheritHandle,
 {
 	int fd, flags, err;
 
-	/* Generic rights, MAXIMUM_ALLOWED and ACCESS_SYSTEM_SECURITY too. */
+	dwDesiredAccess = process_access(dwDesiredAccess);
+	/* ACCESS_SYSTEM_SECURITY and the reserved bits. */
 	if (dwDesiredAccess & ~(DWORD)PROCESS_ALL_ACCESS) {
 		last_error = ERROR_INVALID_PARAMETER;
 		return NULL;
@@ -192,6 +236,9 @@ ZXP_EXPORT BOOL CloseHandle(HANDLE hObject)
 {
 	uintptr_t value = (uintptr_t)hObject;
 
+	/* Windows: closing the pseudo-handle does nothing, and succeeds. */
+	if (hObject == CURRENT_PROCESS)
+		return TRUE;
 	/* Windows: closing NULL is an invalid handle (Zircon's is not). */
 	if (value == 0 || value > UINT32_MAX)
 		return fail(ERROR_INVALID_HANDLE);
@@ -224,40 +271,62 @@ static BOOL zero_size(int fd, enum win32_op op)
 #define ACTUAL_UNSET UINT64_MAX
 
 /*
+ * One copy, all or nothing, forced only into code (the kernel's
+ * ZXPROC_MEM_FORCE_EXEC): Windows' WriteProcessMemory writes
+ * PAGE_EXECUTE_READ pages and refuses read-only data, and its
+ * ReadProcessMemory fails on PAGE_NOACCESS.  Returns 0 or an errno
+ * (EACCES_RANGE for a range the protection refused); *@copied as the
+ * kernel left it.
+ */
+static int copy(int fd, enum win32_op op, uintptr_t addr, const void *buf,
+		SIZE_T size, uint64_t *copied)
+{
+	int ret = zxp_memory_transfer(fd, op == WIN32_WRITE, addr, buf, size,
+				      ZXPROC_MEM_ALL_OR_NOTHING |
+				      ZXPROC_MEM_FORCE_EXEC, copied);
+
+	if (ret == -EACCES && *copied != ACTUAL_UNSET)
+		return EACCES_RANGE;
+	return -ret;
+}
+
+/*
  * WriteProcessMemory (from @src) and ReadProcessMemory (into @dst).
  * Arguments are checked before the handle is: NULL or out of range
- * handle values, then sizes and buffers, then the kernel.
+ * handle values, then sizes and buffers, then the kernel.  *@count gets
+ * the bytes copied (0 on failure), except where Windows leaves it as it
+ * was: a write the target's protection refuses, which Windows refuses
+ * before it writes anything, the count included.
  */
 static BOOL transfer(enum win32_op op, HANDLE handle, uintptr_t addr,
 		     void *dst, const void *src, SIZE_T size, SIZE_T *count)
 {
 	const void *buf = op == WIN32_WRITE ? src : dst;
 	uint64_t copied = ACTUAL_UNSET;
-	int fd, ret, err;
+	DWORD error = ERROR_SUCCESS;
+	int fd, ret;
 
-	if (count != NULL)
-		*count = 0;
 	fd = handle_fd(handle);
 	if (fd < 0)
-		return fail(ERROR_INVALID_HANDLE);
-	if (size == 0)
-		return zero_size(fd, op);
+		error = ERROR_INVALID_HANDLE;
+	else if (size == 0 && !zero_size(fd, op))
+		error = last_error;
 	/* The kernel's limit for one access, which Windows does not have. */
-	if (size > ZXPROC_MAX_TRANSFER)
-		return fail(ERROR_INVALID_PARAMETER);
+	else if (size > ZXPROC_MAX_TRANSFER)
+		error = ERROR_INVALID_PARAMETER;
 	/* The kernel's EINVAL for it would say ERROR_INVALID_PARAMETER. */
-	if (buf == NULL)
-		return fail(ERROR_NOACCESS);
-	ret = zxp_memory_transfer(fd, op == WIN32_WRITE, addr, buf, size,
-				  ZXPROC_MEM_ALL_OR_NOTHING, &copied);
-	if (copied != ACTUAL_UNSET && count != NULL)
-		*count = (SIZE_T)copied;
-	if (ret == 0)
-		return TRUE;
-	err = -ret;
-	if (err == EACCES && copied != ACTUAL_UNSET)
-		err = EACCES_RANGE;
-	return fail(win32_error(op, err));
+	else if (size != 0 && buf == NULL)
+		error = ERROR_NOACCESS;
+	else if (size != 0) {
+		ret = copy(fd, op, addr, buf, size, &copied);
+		if (ret == EACCES_RANGE && op == WIN32_WRITE)
+			return fail(win32_error(op, ret));
+		if (ret)
+			error = win32_error(op, ret);
+	}
+	if (count != NULL)
+		*count = copied == ACTUAL_UNSET ? 0 : (SIZE_T)copied;
+	return error == ERROR_SUCCESS ? TRUE : fail(error);
 }
 
 ZXP_EXPORT BOOL WriteProcessMemory(HANDLE hProcess, LPVOID lpBaseAddress,

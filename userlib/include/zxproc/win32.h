@@ -12,7 +12,10 @@
  * when the handle is opened, and the kernel enforces those (see
  * OpenProcess(3)).  Memory access is all or nothing, as Windows
  * documents it: the kernel makes every page of the range accessible
- * before it copies a byte.
+ * before it copies a byte; and it follows Windows' protection rules:
+ * code (PROT_EXEC) is written, read-only data is not, and memory mapped
+ * PROT_NONE is not read.  The functions live in libzxproc-win32
+ * (pkg-config libzxproc-win32), not in libzxproc.
  *
  * Each function has a manual page in section 3.
  */
@@ -41,13 +44,26 @@ typedef size_t SIZE_T;
 #define FALSE 0
 #endif
 
-/* Standard access rights (winnt.h). */
+/*
+ * Standard access rights (winnt.h).  Their names are common words (an
+ * enum member DELETE, a SYNCHRONIZE of one's own), so they are defined
+ * only for an includer that asks, with ZXPROC_WIN32_STANDARD_RIGHTS.
+ */
+#ifdef ZXPROC_WIN32_STANDARD_RIGHTS
 #define DELETE				0x00010000u
 #define READ_CONTROL			0x00020000u
 #define WRITE_DAC			0x00040000u
 #define WRITE_OWNER			0x00080000u
 #define SYNCHRONIZE			0x00100000u
 #define STANDARD_RIGHTS_REQUIRED	0x000F0000u
+#endif
+
+/* Generic rights and MAXIMUM_ALLOWED (winnt.h), mapped by OpenProcess. */
+#define MAXIMUM_ALLOWED			0x02000000u
+#define GENERIC_ALL			0x10000000u
+#define GENERIC_EXECUTE			0x20000000u
+#define GENERIC_WRITE			0x40000000u
+#define GENERIC_READ			0x80000000u
 
 /* Process access rights (winnt.h). */
 #define PROCESS_TERMINATE			0x0001u
@@ -64,9 +80,8 @@ typedef size_t SIZE_T;
 #define PROCESS_SUSPEND_RESUME			0x0800u
 #define PROCESS_QUERY_LIMITED_INFORMATION	0x1000u
 #define PROCESS_SET_LIMITED_INFORMATION		0x2000u
-/* Windows Vista and later: 0x001FFFFF. */
-#define PROCESS_ALL_ACCESS \
-	(STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0xFFFFu)
+/* Windows Vista and later: STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0xFFFF. */
+#define PROCESS_ALL_ACCESS			0x001FFFFFu
 
 /* System error codes (winerror.h) these functions set. */
 #define ERROR_SUCCESS			0u
@@ -92,6 +107,9 @@ BOOL ReadProcessMemory(HANDLE hProcess, LPCVOID lpBaseAddress,
 		       SIZE_T *lpNumberOfBytesRead);
 
 BOOL CloseHandle(HANDLE hObject);
+
+/* The pseudo-handle (HANDLE)-1: the calling process, never closed. */
+HANDLE GetCurrentProcess(void);
 
 /* The calling thread's last error code. */
 DWORD GetLastError(void);
