@@ -204,7 +204,10 @@ install: version-check-built
 	$(INSTALL) -m 0644 $(LIB_SO) $(LIB_A) "$(DESTDIR)$(LIBDIR)/"; \
 	ln -sfn libzxproc.so.$(VERSION) "$(DESTDIR)$(LIBDIR)/$(LIB_SONAME)"; \
 	ln -sfn $(LIB_SONAME) "$(DESTDIR)$(LIBDIR)/libzxproc.so"; \
-	$(INSTALL) -m 0644 $(LIB_PC) "$(DESTDIR)$(PKGCONFIGDIR)/"; \
+	$(INSTALL) -m 0644 $(W32_SO) $(W32_A) "$(DESTDIR)$(LIBDIR)/"; \
+	ln -sfn libzxproc-win32.so.$(VERSION) "$(DESTDIR)$(LIBDIR)/$(W32_SONAME)"; \
+	ln -sfn $(W32_SONAME) "$(DESTDIR)$(LIBDIR)/libzxproc-win32.so"; \
+	$(INSTALL) -m 0644 $(LIB_PC) $(W32_PC) "$(DESTDIR)$(PKGCONFIGDIR)/"; \
 	echo "  INSTALL $(DESTDIR)$(INCLUDEDIR)/ $(INST_HDR_DIRS) linux/"; \
 	$(foreach d,$(INST_HDR_DIRS),$(INSTALL) -m 0644 $(call inst_hdrs,$(d)) "$(DESTDIR)$(INCLUDEDIR)/$(d)";) \
 	$(INSTALL) -m 0644 $(TOP)/uapi/linux/zxproc.h "$(DESTDIR)$(INCLUDEDIR)/linux/"; \
@@ -242,6 +245,9 @@ uninstall:
 	rm -f "$(DESTDIR)$(LIBDIR)/libzxproc.so.$(VERSION)" "$(DESTDIR)$(LIBDIR)/$(LIB_SONAME)" \
 		"$(DESTDIR)$(LIBDIR)/libzxproc.so" "$(DESTDIR)$(LIBDIR)/libzxproc.a" \
 		"$(DESTDIR)$(PKGCONFIGDIR)/libzxproc.pc" \
+		"$(DESTDIR)$(LIBDIR)/libzxproc-win32.so.$(VERSION)" "$(DESTDIR)$(LIBDIR)/$(W32_SONAME)" \
+		"$(DESTDIR)$(LIBDIR)/libzxproc-win32.so" "$(DESTDIR)$(LIBDIR)/libzxproc-win32.a" \
+		"$(DESTDIR)$(PKGCONFIGDIR)/libzxproc-win32.pc" \
 		$(foreach h,$(LIB_PUBLIC_HDRS) linux/zxproc.h,"$(DESTDIR)$(INCLUDEDIR)/$(h)") \
 		$(foreach m,$(INST_MAN),"$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))") \
 		"$(DESTDIR)$(BINDIR)/zxproc" "$(DESTDIR)$(UDEVRULESDIR)/60-zxproc.rules" \

@@ -99,15 +99,18 @@ DEBUG_SUITES	?= module/* races/* lifetime/* privilege/* force/* fuzz/* faults/* 
 
 tests: $(TESTS_GUEST) $(TESTS_HOST)
 
-$(TESTS_GUEST): $(BUILD)/tests/%: $(TOP)/tests/%.c $(BUILD)/userlib/libzxproc.a
+# libzxproc-win32.a (only win32.o) before libzxproc.a, whose internals it uses.
+$(TESTS_GUEST): $(BUILD)/tests/%: $(TOP)/tests/%.c $(BUILD)/userlib/libzxproc.a \
+		$(BUILD)/userlib/libzxproc-win32.a
 	@mkdir -p $(@D)
 	$(CC) $(TESTS_CPPFLAGS) $(TESTS_CFLAGS) -MMD -MP -MF $@.d -o $@ $< \
-		$(BUILD)/userlib/libzxproc.a -lpthread
+		$(BUILD)/userlib/libzxproc-win32.a $(BUILD)/userlib/libzxproc.a -lpthread
 
-$(TESTS_HOST): $(BUILD)/tests/%: $(TOP)/tests/%.c $(BUILD)/userlib/san/libzxproc.a
+$(TESTS_HOST): $(BUILD)/tests/%: $(TOP)/tests/%.c $(BUILD)/userlib/san/libzxproc.a \
+		$(BUILD)/userlib/san/libzxproc-win32.a
 	@mkdir -p $(@D)
 	$(CC) $(TESTS_CPPFLAGS) $(TESTS_CFLAGS) $(TESTS_SAN) -MMD -MP -MF $@.d -o $@ $< \
-		$(BUILD)/userlib/san/libzxproc.a -lpthread
+		$(BUILD)/userlib/san/libzxproc-win32.a $(BUILD)/userlib/san/libzxproc.a -lpthread
 
 -include $(addsuffix .d,$(TESTS_GUEST) $(TESTS_HOST))
 

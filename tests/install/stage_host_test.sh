@@ -156,11 +156,45 @@ fi
 check "a program builds and links with \$(pkg-config --cflags --libs libzxproc)" \
 	cc -std=c11 -Wall -Wextra -Werror $(pkg-config --cflags libzxproc) \
 	-o "$tmp/selfwrite" "$src/tests/install/selfwrite.c" $(pkg-config --libs libzxproc)
+flags=$(pkg-config --cflags --libs libzxproc-win32 2>&1 | sed 's/ *$//' || true)
+if [ "$(pkg-config --modversion libzxproc-win32 2>&1)" = "$version" ] &&
+	[ "$flags" = "-I$stage/usr/local/include -L$stage/usr/local/lib -lzxproc-win32" ]; then
+	ok "pkg-config --cflags --libs libzxproc-win32 against the stage: $version, $flags"
+else
+	not_ok "pkg-config --cflags --libs libzxproc-win32 against the stage" "$flags"
+fi
+# shellcheck disable=SC2046
+check "a program of <zxproc/win32.h> alone builds with \$(pkg-config --libs libzxproc-win32)" \
+	cc -std=c11 -Wall -Wextra -Werror $(pkg-config --cflags libzxproc-win32) \
+	-o "$tmp/win32prog" "$src/tests/install/win32prog.c" $(pkg-config --libs libzxproc-win32)
 unset PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_PATH
 if readelf -d "$tmp/selfwrite" | grep -q "NEEDED.*\[libzxproc.so.$major\]"; then
 	ok "  ... and needs libzxproc.so.$major"
 else
 	not_ok "  ... and needs libzxproc.so.$major" "$(readelf -d "$tmp/selfwrite" | grep NEEDED)"
+fi
+needed=$(readelf -d "$tmp/win32prog" | grep NEEDED || true)
+if grep -q "\[libzxproc-win32.so.$major\]" <<<"$needed" && ! grep -q "\[libzxproc.so" <<<"$needed"; then
+	ok "  ... the Win32 program needs libzxproc-win32.so.$major and not libzxproc"
+else
+	not_ok "  ... the Win32 program needs libzxproc-win32.so.$major and not libzxproc" "$needed"
+fi
+check "  ... and runs (no module here: ERROR_NOT_SUPPORTED)" \
+	env LD_LIBRARY_PATH="$stage/usr/local/lib" "$tmp/win32prog"
+exports() {
+	nm -D --defined-only "$1" | awk '$2 != "A" { sub(/@.*/, "", $3); print $3 }'
+}
+stray=$(exports "$stage/usr/local/lib/libzxproc.so.$version" | grep -v -e '^zx_' -e '^zxproc_' || true)
+if [ -z "$stray" ] && [ -n "$(exports "$stage/usr/local/lib/libzxproc.so.$version")" ]; then
+	ok "libzxproc exports only zx_* and zxproc_* names"
+else
+	not_ok "libzxproc exports only zx_* and zxproc_* names" "$stray"
+fi
+w32=$(exports "$stage/usr/local/lib/libzxproc-win32.so.$version" | tr '\n' ' ')
+if [ "$w32" = "CloseHandle GetCurrentProcess GetLastError OpenProcess ReadProcessMemory SetLastError WriteProcessMemory " ]; then
+	ok "libzxproc-win32 exports Windows' names only"
+else
+	not_ok "libzxproc-win32 exports Windows' names only" "$w32"
 fi
 
 check "make uninstall DESTDIR=..." mk uninstall DESTDIR="$tmp/usr-stage" PREFIX=/usr

@@ -28,7 +28,7 @@
 #include <zircon/syscalls.h>
 #include <zxproc/win32.h>
 
-#include "internal.h"
+#include "../src/internal.h"
 
 /* Windows keeps the last error per thread. */
 static _Thread_local DWORD last_error;
