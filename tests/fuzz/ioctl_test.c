@@ -727,10 +727,32 @@ static bool in_vvar(uint64_t a)
 }
 
 /*
+ * Is an access to a page of kind @k forced?  The host's and the module's
+ * policy first (fz.force), then the call's protection mode, which can
+ * only take forcing away: NO_FORCE everywhere, FORCE_EXEC outside
+ * executable mappings (of the window's kinds, only K_TEXT is one).
+ */
+static bool page_forced(enum kind k, uint32_t flags)
+{
+	if (!fz.force || (flags & ZXPROC_MEM_NO_FORCE))
+		return false;
+	return !(flags & ZXPROC_MEM_FORCE_EXEC) || k == K_TEXT;
+}
+
+/* The ZXPROC_MEM_* flags the kernel accepts: known bits, one mode at most. */
+static bool mem_flags_ok(uint32_t flags)
+{
+	const uint32_t modes = ZXPROC_MEM_NO_FORCE | ZXPROC_MEM_FORCE_EXEC;
+
+	return !(flags & ~ZXPROC_MEM_FLAGS) && (flags & modes) != modes;
+}
+
+/*
  * How many bytes from @addr the target lets this access reach (at most
  * @len), and the errno of the first page it does not.
  */
-static uint64_t target_span(uint64_t addr, uint64_t len, bool write, int *err)
+static uint64_t target_span(uint64_t addr, uint64_t len, bool write,
+			    uint32_t flags, int *err)
 {
 	uint64_t done = 0;
 
@@ -754,8 +776,8 @@ static uint64_t target_span(uint64_t addr, uint64_t len, bool write, int *err)
 		 * a shared read-only one. */
 		switch (k) {
 		case K_RW: case K_GUARD: ok = true; break;
-		case K_RO: case K_TEXT: ok = !write || fz.force; break;
-		case K_NONE: ok = fz.force; break;
+		case K_RO: case K_TEXT: ok = !write || page_forced(k, flags); break;
+		case K_NONE: ok = page_forced(k, flags); break;
 		case K_SHRO: ok = !write; break;
 		default: ok = false; break;
 		}
@@ -820,12 +842,13 @@ static uint64_t caller_span(uint64_t buf, uint64_t len, bool kernel_reads, bool 
  * nothing makes both the buffer and the target range accessible first.
  */
 static struct rout model_range(uint64_t addr, uint64_t buf, uint64_t len,
-			       bool write, bool all)
+			       bool write, uint32_t flags)
 {
+	bool all = flags & ZXPROC_MEM_ALL_OR_NOTHING;
 	struct rout o = { 0 };
 	int terr;
 	bool aok;
-	uint64_t t = target_span(addr, len, write, &terr);
+	uint64_t t = target_span(addr, len, write, flags, &terr);
 	uint64_t b = caller_span(buf, len, write, &aok);
 
 	if (!aok) {
@@ -986,6 +1009,20 @@ static uint32_t gen_flags(uint32_t known)
 	if (r < 97)
 		return ~0u;
 	return (uint32_t)rnd();
+}
+
+/* Flags of a WRITE, READ or batch: often a protection mode, sometimes both. */
+static uint32_t gen_mem_flags(void)
+{
+	static const uint32_t mode[] = {
+		0, 0, ZXPROC_MEM_NO_FORCE, ZXPROC_MEM_FORCE_EXEC,
+		ZXPROC_MEM_NO_FORCE | ZXPROC_MEM_FORCE_EXEC,
+	};
+	uint32_t f = gen_flags(ZXPROC_MEM_ALL_OR_NOTHING);
+
+	if (!(f & ~ZXPROC_MEM_ALL_OR_NOTHING) && pct(40))
+		f |= mode[below(fz.clean ? 4 : 5)];
+	return f;
 }
 
 static uint32_t gen_reserved(void)
@@ -1847,7 +1884,7 @@ static int op_mem(bool write)
 	m.addr = gen_addr();
 	m.len = gen_len(m.addr);
 	m.buf = gen_buf(m.len);
-	m.flags = gen_flags(ZXPROC_MEM_ALL_OR_NOTHING);
+	m.flags = gen_mem_flags();
 	m.reserved = gen_reserved();
 	m.actual = ZX_SENTINEL;
 	usize = gen_size(sizeof(m), &tk);
@@ -1855,10 +1892,10 @@ static int op_mem(bool write)
 	pl = gen_place(usize);
 	arg_choose(&A, usize, pl);
 	all = m.flags & ZXPROC_MEM_ALL_OR_NOTHING;
-	valid = !(m.flags & ~ZXPROC_MEM_ALL_OR_NOTHING) && !m.reserved && m.len &&
+	valid = mem_flags_ok(m.flags) && !m.reserved && m.len &&
 		m.len <= FZ_MAX && m.buf;
 	if (valid)
-		o = model_range(m.addr, m.buf, m.len, write, all);
+		o = model_range(m.addr, m.buf, m.len, write, m.flags);
 	if (write)
 		refresh_source(m.buf, m.len);
 	arg_image(&A, &m, sizeof(m), tk);
@@ -2023,7 +2060,7 @@ static int op_memv(bool write)
 	long ret;
 	int front, n_exec, want_ret;
 
-	v.flags = gen_flags(ZXPROC_MEM_ALL_OR_NOTHING);
+	v.flags = gen_mem_flags();
 	ss = gen_seg_size(&bad_tail);
 	ss_ok = seg_size_ok(ss);
 	/* A refused size is never used to lay out the array. */
@@ -2108,7 +2145,7 @@ static int op_memv(bool write)
 	}
 
 	/* The model: the header, the array, each segment; then each range. */
-	hdr_bad = (v.flags & ~ZXPROC_MEM_ALL_OR_NOTHING) || !nr || nr > ZXPROC_MAX_SEGMENTS ||
+	hdr_bad = !mem_flags_ok(v.flags) || !nr || nr > ZXPROC_MAX_SEGMENTS ||
 		  !ss_ok;
 	for (i = 0; i < nimg && i < ZXPROC_MAX_SEGMENTS; i++) {
 		struct zxproc_seg *s = &segv[i];
@@ -2120,7 +2157,7 @@ static int op_memv(bool write)
 	valid = !hdr_bad && !seg_bad && tail_i == UINT32_MAX;
 	if (valid && srd == sbytes)
 		for (i = 0; i < nimg; i++)
-			o[i] = model_range(segv[i].addr, segv[i].buf, segv[i].len, write, all);
+			o[i] = model_range(segv[i].addr, segv[i].buf, segv[i].len, write, v.flags);
 	for (i = 0; i < nimg; i++)
 		if (write)
 			refresh_source(segv[i].buf, segv[i].len);
