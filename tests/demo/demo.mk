@@ -17,4 +17,7 @@ all: $(BUILD)/tests/demo/counter
 demo:
 	@$(TOP)/tests/deps
 	@$(MAKE) --no-print-directory all
-	$(TOP)/tests/vm/run --kernel $(DEMO_KERNEL) --stage-module --no-module -- $(TOP)/tests/demo/main-job
+	BUILD=$(BUILD) ZXPROC_DEMO_CLI=$(BUILD)/userlib/zxproc \
+		ZXPROC_DEMO_COUNTER=$(BUILD)/tests/demo/counter \
+		$(TOP)/tests/vm/run --kernel $(DEMO_KERNEL) --stage-module --no-module -- \
+		$(TOP)/tests/demo/main-job
