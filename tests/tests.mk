@@ -97,7 +97,12 @@ DEBUG_SUITES	?= module/* races/* lifetime/* privilege/* force/* fuzz/* faults/* 
 
 .PHONY: tests check check-host check-guest check-debug soak
 
+# A suite renamed or removed leaves its binary in a kept build directory,
+# and run-suites runs every binary it finds there: remove those.
+TESTS_STALE = $(filter-out $(TESTS_GUEST) $(TESTS_HOST),$(wildcard $(BUILD)/tests/*/*_test))
+
 tests: $(TESTS_GUEST) $(TESTS_HOST)
+	$(if $(TESTS_STALE),rm -f $(TESTS_STALE))
 
 # libzxproc-win32.a (only win32.o) before libzxproc.a, whose internals it uses.
 $(TESTS_GUEST): $(BUILD)/tests/%: $(TOP)/tests/%.c $(BUILD)/userlib/libzxproc.a \
