@@ -17,9 +17,14 @@
  * (zxproc_target_check()), never across a fault.
  *
  * ZXPROC_MEM_FORCE_EXEC decides forcing per mapping, under the
- * mmap_lock, against the mapping a pin starts in; a forced pin that
- * dropped the lock is checked again once the lock is back, since the
- * target may have changed its mappings meanwhile.
+ * mmap_lock, against the mapping a pin starts in, when the page is
+ * pinned; a forced pin that dropped the lock is checked again once the
+ * lock is back, since GUP went on with the same FOLL_FORCE into whatever
+ * the target mapped meanwhile.  As for process_vm_writev(), a page's
+ * check holds when it is pinned: a target that mprotect()s or moves its
+ * own pages while a call runs may see a byte land where the new
+ * protection would refuse it, in its own private memory only (GUP never
+ * forces a write into a shared or hugetlb mapping).
  */
 #include <linux/magic.h>
 #include <linux/mm.h>
@@ -131,6 +136,14 @@ static unsigned long zxproc_forced_still_ok(const struct zxproc_xfer *x,
 	return i;
 }
 
+/*
+ * How often a forced pin that the re-check took back is decided again
+ * before the page is pinned unforced: each time needs the target to
+ * change its mappings while a fault of ours waits, so a target cannot
+ * keep the caller looping.
+ */
+#define ZXPROC_FORCE_REDECIDE 3
+
 /* Hold the mmap_lock again if a fault dropped it: 0 or -EINTR. */
 static int zxproc_relock(struct zxproc_xfer *x)
 {
@@ -191,6 +204,7 @@ long zxproc_pin_locked(struct zxproc_xfer *x, unsigned long start,
 		       unsigned long nr, struct page **pages, bool *end)
 {
 	unsigned int gup_flags = x->gup_flags;
+	unsigned int redecided = 0;
 	struct vm_area_struct *vma;
 	unsigned long ok;
 	long pinned;
@@ -208,6 +222,8 @@ again:
 		 */
 		vma = vma_lookup(x->mm, start);
 		gup_flags = zxproc_vma_gup_flags(x, vma);
+		if (redecided > ZXPROC_FORCE_REDECIDE)
+			gup_flags &= ~FOLL_FORCE;
 		if (vma)
 			nr = min(nr, (vma->vm_end - start) >> PAGE_SHIFT);
 	}
@@ -235,6 +251,7 @@ again:
 			if (!pinned) {
 				if (fatal_signal_pending(current))
 					return -EINTR;
+				redecided++;
 				goto again;
 			}
 		}

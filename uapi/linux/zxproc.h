@@ -196,7 +196,9 @@ struct zxproc_dup {
  * code: program text is written by copy-on-write, while read-only data
  * is refused and memory mapped PROT_NONE is not read (EACCES).  Decided
  * page by page, under the target's mmap_lock, against the mapping each
- * page is pinned in.
+ * page is pinned in, when it is pinned: as with process_vm_writev(2), a
+ * target that changes the protection of its own pages while the call
+ * runs may receive bytes by the protection they had then.
  */
 #define ZXPROC_MEM_NO_FORCE		0x00000002U
 #define ZXPROC_MEM_FORCE_EXEC		0x00000004U
