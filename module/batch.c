@@ -166,6 +166,7 @@ static u32 zxproc_group_pin(struct zxproc_xfer *x, struct zxproc_group *g,
 			begun = true;
 		}
 		g->first[m].pinned = zxproc_pin_locked(x, s->addr & PAGE_MASK,
+						       s->addr & PAGE_MASK,
 						       nr, g->pages + *used,
 						       &end);
 		if (g->first[m].pinned > 0)

@@ -218,7 +218,8 @@ int zxproc_xfer_some(struct zxproc_xfer *x, unsigned long addr,
 		if (fatal_signal_pending(current))
 			return -EINTR;
 		nr = zxproc_step(start, len - *done, &off, &chunk);
-		pinned = zxproc_pin(x, start & PAGE_MASK, nr, pages, &end);
+		pinned = zxproc_pin(x, addr & PAGE_MASK, start & PAGE_MASK, nr,
+				    pages, &end);
 		if (pinned < 0) {
 			/* A short copy, unless nothing at all was copied. */
 			if (*done && end)
@@ -330,7 +331,7 @@ static int zxproc_xfer_all(struct zxproc_xfer *x, unsigned long addr,
 
 	while (pinned < nr) {
 		bool end;
-		long n = zxproc_pin(x, first + pinned * PAGE_SIZE,
+		long n = zxproc_pin(x, first, first + pinned * PAGE_SIZE,
 				    min_t(unsigned long, nr - pinned,
 					  ZXPROC_PIN_BATCH),
 				    pages + pinned, &end);

@@ -21,6 +21,7 @@
  * still, never looser: a module parameter must not undo a boot-time
  * hardening choice that root may not be trusted to keep.
  */
+#include <linux/bitops.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
@@ -282,15 +283,13 @@ bool zxproc_force(struct task_struct *task, struct mm_struct *mm)
  * zxproc_mem_flags_check() - are these ZXPROC_MEM_* flags acceptable?
  * @flags: struct zxproc_mem's or struct zxproc_memv's @flags.
  *
- * Return: 0, or -EINVAL for an unknown bit or both protection modes.
+ * Return: 0, or -EINVAL for an unknown bit or two protection modes.
  */
 int zxproc_mem_flags_check(u32 flags)
 {
-	const u32 modes = ZXPROC_MEM_NO_FORCE | ZXPROC_MEM_FORCE_EXEC;
-
 	if (flags & ~ZXPROC_MEM_FLAGS)
 		return -EINVAL;
-	if ((flags & modes) == modes)
+	if (hweight32(flags & ZXPROC_MEM_MODES) > 1)
 		return -EINVAL;
 	return 0;
 }
@@ -303,7 +302,10 @@ EXPORT_SYMBOL_IF_KUNIT(zxproc_mem_flags_check);
  * @vm_flags: the mapping's flags.
  *
  * The host's policy bounds every mode: a mode can take forcing away,
- * never grant it.  Pure, so that the KUnit suite covers every case.
+ * never grant it.  ZXPROC_MEM_FORCE_FIRST_EXEC is decided here as
+ * ZXPROC_MEM_FORCE_EXEC; that it forces only in the mapping holding the
+ * range's first byte is pin.c's to enforce.  Pure, so that the KUnit
+ * suite covers every case.
  *
  * Return: true if the access into that mapping may use FOLL_FORCE.
  */
@@ -311,7 +313,7 @@ bool zxproc_force_vma(u32 flags, bool host, unsigned long vm_flags)
 {
 	if (!host || (flags & ZXPROC_MEM_NO_FORCE))
 		return false;
-	if (flags & ZXPROC_MEM_FORCE_EXEC)
+	if (flags & (ZXPROC_MEM_FORCE_EXEC | ZXPROC_MEM_FORCE_FIRST_EXEC))
 		return vm_flags & VM_EXEC;
 	return true;
 }

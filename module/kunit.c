@@ -292,11 +292,18 @@ static void zxproc_test_mem_flags(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zxproc_mem_flags_check(ZXPROC_MEM_NO_FORCE), 0);
 	KUNIT_EXPECT_EQ(test, zxproc_mem_flags_check(ZXPROC_MEM_FORCE_EXEC |
 						     ZXPROC_MEM_ALL_OR_NOTHING), 0);
+	KUNIT_EXPECT_EQ(test, zxproc_mem_flags_check(ZXPROC_MEM_FORCE_FIRST_EXEC |
+						     ZXPROC_MEM_ALL_OR_NOTHING), 0);
 	/* Two modes at once, and bits no one defined. */
 	KUNIT_EXPECT_EQ(test, zxproc_mem_flags_check(ZXPROC_MEM_NO_FORCE |
 						     ZXPROC_MEM_FORCE_EXEC), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zxproc_mem_flags_check(ZXPROC_MEM_NO_FORCE |
+						     ZXPROC_MEM_FORCE_FIRST_EXEC), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zxproc_mem_flags_check(ZXPROC_MEM_FORCE_EXEC |
+						     ZXPROC_MEM_FORCE_FIRST_EXEC), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zxproc_mem_flags_check(ZXPROC_MEM_MODES), -EINVAL);
 	KUNIT_EXPECT_EQ(test, zxproc_mem_flags_check(ZXPROC_MEM_FLAGS), -EINVAL);
-	KUNIT_EXPECT_EQ(test, zxproc_mem_flags_check(1U << 3), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zxproc_mem_flags_check(1U << 4), -EINVAL);
 	KUNIT_EXPECT_EQ(test, zxproc_mem_flags_check(1U << 31 | ZXPROC_MEM_NO_FORCE), -EINVAL);
 }
 
@@ -324,6 +331,41 @@ static void zxproc_test_force_vma(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, zxproc_force_vma(0, false, text));
 	KUNIT_EXPECT_FALSE(test, zxproc_force_vma(exec, false, text));
 	KUNIT_EXPECT_FALSE(test, zxproc_force_vma(ZXPROC_MEM_NO_FORCE, false, text));
+	/* FORCE_FIRST_EXEC, as FORCE_EXEC, by the mapping's own flags. */
+	KUNIT_EXPECT_TRUE(test, zxproc_force_vma(ZXPROC_MEM_FORCE_FIRST_EXEC, true, text));
+	KUNIT_EXPECT_FALSE(test, zxproc_force_vma(ZXPROC_MEM_FORCE_FIRST_EXEC, true, rodata));
+	KUNIT_EXPECT_FALSE(test, zxproc_force_vma(ZXPROC_MEM_FORCE_FIRST_EXEC, false, text));
+}
+
+/* Windows' region rule: forced only in the first byte's mapping, if code. */
+static void zxproc_test_vma_forced(struct kunit *test)
+{
+	const unsigned long text = VM_READ | VM_EXEC | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	const u32 first = ZXPROC_MEM_FORCE_FIRST_EXEC;
+	struct vm_area_struct code = { .vm_start = 0x10000, .vm_end = 0x12000 };
+	struct vm_area_struct code2 = { .vm_start = 0x12000, .vm_end = 0x18000 };
+	struct vm_area_struct rw = { .vm_start = 0x8000, .vm_end = 0x10000 };
+	struct vm_area_struct ro = { .vm_start = 0x18000, .vm_end = 0x20000 };
+
+	zxproc_vma_init_flags(&code, text);
+	zxproc_vma_init_flags(&code2, text);
+	zxproc_vma_init_flags(&rw, VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE);
+	zxproc_vma_init_flags(&ro, VM_READ | VM_MAYREAD | VM_MAYWRITE);
+	/* Code that holds the first byte: forced. */
+	KUNIT_EXPECT_TRUE(test, zxproc_vma_forced(first, &code, &code));
+	KUNIT_EXPECT_TRUE(test, zxproc_vma_forced(first | ZXPROC_MEM_ALL_OR_NOTHING, &code, &code));
+	/* Code past it (exec -> exec, rw -> exec), or nothing at the first byte: not. */
+	KUNIT_EXPECT_FALSE(test, zxproc_vma_forced(first, &code2, &code));
+	KUNIT_EXPECT_FALSE(test, zxproc_vma_forced(first, &code, &rw));
+	KUNIT_EXPECT_FALSE(test, zxproc_vma_forced(first, &code, NULL));
+	/* Data, first or not (exec -> data): not. */
+	KUNIT_EXPECT_FALSE(test, zxproc_vma_forced(first, &ro, &ro));
+	KUNIT_EXPECT_FALSE(test, zxproc_vma_forced(first, &ro, &code));
+	/* FORCE_EXEC goes on into code2; the other modes ignore @first. */
+	KUNIT_EXPECT_TRUE(test, zxproc_vma_forced(ZXPROC_MEM_FORCE_EXEC, &code2, &code));
+	KUNIT_EXPECT_FALSE(test, zxproc_vma_forced(ZXPROC_MEM_FORCE_EXEC, &ro, &code));
+	KUNIT_EXPECT_TRUE(test, zxproc_vma_forced(0, &ro, &code));
+	KUNIT_EXPECT_FALSE(test, zxproc_vma_forced(ZXPROC_MEM_NO_FORCE, &code, &code));
 }
 
 static struct kunit_case zxproc_test_cases[] = {
@@ -341,6 +383,7 @@ static struct kunit_case zxproc_test_cases[] = {
 	KUNIT_CASE(zxproc_test_seg_size),
 	KUNIT_CASE(zxproc_test_mem_flags),
 	KUNIT_CASE(zxproc_test_force_vma),
+	KUNIT_CASE(zxproc_test_vma_forced),
 	{}
 };
 

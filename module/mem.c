@@ -76,10 +76,11 @@ int zxproc_xfer_begin(const struct zxproc_handle *h, bool write, u32 flags,
 	x->flags = flags;
 	x->gup_flags = write ? FOLL_WRITE : 0;
 	host = zxproc_force(x->task, x->mm);
-	/* Any mapping: VM_EXEC decides only under ZXPROC_MEM_FORCE_EXEC. */
+	/* Any mapping: VM_EXEC decides only under the FORCE_*EXEC modes. */
 	if (zxproc_force_vma(flags, host, VM_EXEC))
 		x->gup_flags |= FOLL_FORCE;
-	x->per_vma = host && (flags & ZXPROC_MEM_FORCE_EXEC);
+	x->per_vma = host && (flags & (ZXPROC_MEM_FORCE_EXEC |
+				       ZXPROC_MEM_FORCE_FIRST_EXEC));
 	return 0;
 }
 

@@ -18,7 +18,10 @@
  *
  * ZXPROC_MEM_FORCE_EXEC decides forcing per mapping, under the
  * mmap_lock, against the mapping a pin starts in, when the page is
- * pinned; a forced pin that dropped the lock is checked again once the
+ * pinned; ZXPROC_MEM_FORCE_FIRST_EXEC likewise, and forces only in the
+ * mapping that holds the range's first byte, looked up anew under the
+ * same lock for every pin, so no decision outlives the lock it was made
+ * under.  A forced pin that dropped the lock is checked again once the
  * lock is back, since GUP went on with the same FOLL_FORCE into whatever
  * the target mapped meanwhile.  As for process_vm_writev(), a page's
  * check holds when it is pinned: a target that mprotect()s or moves its
@@ -94,32 +97,58 @@ VISIBLE_IF_KUNIT int zxproc_vma_error(const struct vm_area_struct *vma,
 }
 EXPORT_SYMBOL_IF_KUNIT(zxproc_vma_error);
 
+/**
+ * zxproc_vma_forced() - may a pin into a mapping be forced, by the mode?
+ * @flags: the call's ZXPROC_MEM_* flags, on a call the host lets force.
+ * @vma: the mapping the pin starts in.
+ * @first: the mapping that holds the range's first byte, or NULL;
+ *	looked up under the same hold of the mmap_lock as @vma.
+ *
+ * Under ZXPROC_MEM_FORCE_FIRST_EXEC only @first itself may be forced.
+ *
+ * Return: true if the pin may use FOLL_FORCE.
+ */
+VISIBLE_IF_KUNIT bool zxproc_vma_forced(u32 flags,
+					const struct vm_area_struct *vma,
+					const struct vm_area_struct *first)
+{
+	if ((flags & ZXPROC_MEM_FORCE_FIRST_EXEC) && vma != first)
+		return false;
+	return zxproc_force_vma(flags, true, vma->vm_flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(zxproc_vma_forced);
+
 /*
  * The FOLL_* flags for an access into @vma (NULL: nothing mapped, where
- * nothing needs forcing).  Only ZXPROC_MEM_FORCE_EXEC makes them depend
- * on the mapping; see zxproc_force_vma().
+ * nothing needs forcing), @first holding the range's first byte.  Only
+ * the FORCE_*EXEC modes make them depend on the mapping; see
+ * zxproc_force_vma() and zxproc_vma_forced().
  */
 static unsigned int zxproc_vma_gup_flags(const struct zxproc_xfer *x,
-					 const struct vm_area_struct *vma)
+					 const struct vm_area_struct *vma,
+					 const struct vm_area_struct *first)
 {
 	if (!x->per_vma)
 		return x->gup_flags;
-	if (vma && zxproc_force_vma(x->flags, true, vma->vm_flags))
+	if (vma && zxproc_vma_forced(x->flags, vma, first))
 		return x->gup_flags;
 	return x->gup_flags & ~FOLL_FORCE;
 }
 
 /*
  * After a forced pin that dropped the mmap_lock: how many of the @nr
- * pages from @start still lie in mappings that ZXPROC_MEM_FORCE_EXEC
- * lets this access reach (the target may have mprotect()ed or replaced
- * them while GUP waited for a fault, and GUP re-found the mapping with
- * the same FOLL_FORCE).  Called with the lock held again.
+ * pages from @start still lie in mappings that the call's mode lets
+ * this access reach (the target may have mprotect()ed or replaced them
+ * while GUP waited for a fault, and GUP re-found the mapping with the
+ * same FOLL_FORCE), the range's first byte being at @base.  Called with
+ * the lock held again.
  */
 static unsigned long zxproc_forced_still_ok(const struct zxproc_xfer *x,
+					    unsigned long base,
 					    unsigned long start,
 					    unsigned long nr)
 {
+	struct vm_area_struct *first = vma_lookup(x->mm, base);
 	struct vm_area_struct *vma = NULL;
 	unsigned long i, addr;
 
@@ -129,7 +158,7 @@ static unsigned long zxproc_forced_still_ok(const struct zxproc_xfer *x,
 			vma = vma_lookup(x->mm, addr);
 		if (!vma)
 			break;
-		if (!zxproc_force_vma(x->flags, true, vma->vm_flags) &&
+		if (!zxproc_vma_forced(x->flags, vma, first) &&
 		    !zxproc_vma_permits(vma, x->gup_flags & ~FOLL_FORCE))
 			break;
 	}
@@ -187,7 +216,9 @@ void zxproc_pin_end(struct zxproc_xfer *x)
 /**
  * zxproc_pin_locked() - pin pages between zxproc_pin_begin() and _end()
  * @x: the access.
- * @start: page-aligned target address.
+ * @base: the page of the range's first byte (ZXPROC_MEM_FORCE_FIRST_EXEC
+ *	forces only in the mapping that holds it).
+ * @start: page-aligned target address, at or after @base.
  * @nr: pages wanted, at least 1.
  * @pages: out: the pinned pages.
  * @end: out: whether a failure says that the accessible memory ends at
@@ -200,12 +231,13 @@ void zxproc_pin_end(struct zxproc_xfer *x)
  * failure means; -ESTALE when a fault waited and the target exec'd or
  * exited meanwhile.
  */
-long zxproc_pin_locked(struct zxproc_xfer *x, unsigned long start,
-		       unsigned long nr, struct page **pages, bool *end)
+long zxproc_pin_locked(struct zxproc_xfer *x, unsigned long base,
+		       unsigned long start, unsigned long nr,
+		       struct page **pages, bool *end)
 {
 	unsigned int gup_flags = x->gup_flags;
 	unsigned int redecided = 0;
-	struct vm_area_struct *vma;
+	struct vm_area_struct *vma, *first;
 	unsigned long ok;
 	long pinned;
 	int ret;
@@ -221,7 +253,8 @@ again:
 		 * spans two mappings, and the one at @start decides.
 		 */
 		vma = vma_lookup(x->mm, start);
-		gup_flags = zxproc_vma_gup_flags(x, vma);
+		first = start == base ? vma : vma_lookup(x->mm, base);
+		gup_flags = zxproc_vma_gup_flags(x, vma, first);
 		if (redecided > ZXPROC_FORCE_REDECIDE)
 			gup_flags &= ~FOLL_FORCE;
 		if (vma)
@@ -244,7 +277,7 @@ again:
 			return ret;
 		}
 		if (x->per_vma && (gup_flags & FOLL_FORCE)) {
-			ok = zxproc_forced_still_ok(x, start, pinned);
+			ok = zxproc_forced_still_ok(x, base, start, pinned);
 			unpin_user_pages(pages + ok, pinned - ok);
 			pinned = ok;
 			/* Decide again for the first page, under this lock. */
@@ -268,14 +301,16 @@ again:
 	vma = find_vma(x->mm, start);
 	if (x->per_vma)
 		gup_flags = zxproc_vma_gup_flags(x, vma && vma->vm_start <= start ?
-						 vma : NULL);
+						 vma : NULL,
+						 vma_lookup(x->mm, base));
 	return zxproc_vma_error(vma, start, gup_flags);
 }
 
 /**
  * zxproc_pin() - zxproc_pin_locked() under its own zxproc_pin_begin()
  * @x: the access.
- * @start: page-aligned target address.
+ * @base: the page of the range's first byte.
+ * @start: page-aligned target address, at or after @base.
  * @nr: pages wanted, at least 1.
  * @pages: out: the pinned pages.
  * @end: out: as for zxproc_pin_locked().
@@ -283,8 +318,8 @@ again:
  * Return: pages pinned, or a negative errno; also -ESTALE when the
  * target exec'd or exited.
  */
-long zxproc_pin(struct zxproc_xfer *x, unsigned long start, unsigned long nr,
-		struct page **pages, bool *end)
+long zxproc_pin(struct zxproc_xfer *x, unsigned long base, unsigned long start,
+		unsigned long nr, struct page **pages, bool *end)
 {
 	long pinned;
 
@@ -292,7 +327,7 @@ long zxproc_pin(struct zxproc_xfer *x, unsigned long start, unsigned long nr,
 	pinned = zxproc_pin_begin(x);
 	if (pinned)
 		return pinned;
-	pinned = zxproc_pin_locked(x, start, nr, pages, end);
+	pinned = zxproc_pin_locked(x, base, start, nr, pages, end);
 	zxproc_pin_end(x);
 	return pinned;
 }

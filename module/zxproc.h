@@ -61,8 +61,8 @@ struct zxproc_handle {
  * @flags: the call's ZXPROC_MEM_* flags.
  * @write: copy into the target (true) or out of it.
  * @all: ZXPROC_MEM_ALL_OR_NOTHING.
- * @per_vma: forcing depends on the mapping (ZXPROC_MEM_FORCE_EXEC on a
- *	call the host lets force).
+ * @per_vma: forcing depends on the mapping (ZXPROC_MEM_FORCE_EXEC or
+ *	ZXPROC_MEM_FORCE_FIRST_EXEC on a call the host lets force).
  * @locked: whether this call holds @mm's mmap_lock (pin.c); GUP may
  *	drop it while it waits for a fault.
  */
@@ -115,10 +115,11 @@ int zxproc_target_check(struct task_struct *task, struct mm_struct *mm);
 
 /* pin.c */
 int zxproc_pin_begin(struct zxproc_xfer *x);
-long zxproc_pin_locked(struct zxproc_xfer *x, unsigned long start,
-		       unsigned long nr, struct page **pages, bool *end);
+long zxproc_pin_locked(struct zxproc_xfer *x, unsigned long base,
+		       unsigned long start, unsigned long nr,
+		       struct page **pages, bool *end);
 void zxproc_pin_end(struct zxproc_xfer *x);
-long zxproc_pin(struct zxproc_xfer *x, unsigned long start,
+long zxproc_pin(struct zxproc_xfer *x, unsigned long base, unsigned long start,
 		unsigned long nr, struct page **pages, bool *end);
 
 /* copy.c */
@@ -158,6 +159,8 @@ long zxproc_memv_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 struct vm_area_struct;
 int zxproc_vma_error(const struct vm_area_struct *vma, unsigned long addr,
 		     unsigned int gup_flags);
+bool zxproc_vma_forced(u32 flags, const struct vm_area_struct *vma,
+		       const struct vm_area_struct *first);
 int zxproc_range_span(u64 addr, u64 len, u64 limit, bool all, u64 *span);
 unsigned long zxproc_dirty_pages(unsigned long nr, size_t off,
 				 size_t copied);

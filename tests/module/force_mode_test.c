@@ -3,8 +3,10 @@
  * The protection modes of ZXPROC_IOC_WRITE, READ, WRITEV and READV:
  * without a mode, every access is forced (the host forces: "always" on
  * the kernels these suites boot); ZXPROC_MEM_NO_FORCE never forces;
- * ZXPROC_MEM_FORCE_EXEC forces only into executable mappings.  The
- * module parameter force_override=never bounds all three.  Every refused
+ * ZXPROC_MEM_FORCE_EXEC forces only into executable mappings;
+ * ZXPROC_MEM_FORCE_FIRST_EXEC only into the mapping that holds the first
+ * byte, if it is executable.  The module parameter force_override=never
+ * bounds all four.  Every refused
  * access is read back through /proc/PID/mem: nothing moved.
  */
 #include "helpers.h"
@@ -16,9 +18,21 @@
 #define NO_FORCE ZXPROC_MEM_NO_FORCE
 #define EXEC ZXPROC_MEM_FORCE_EXEC
 #define ALL ZXPROC_MEM_ALL_OR_NOTHING
+#define FIRST ZXPROC_MEM_FORCE_FIRST_EXEC
 
 /* Seeds of the target's pages, and of what the tests try to write. */
-enum { S_TEXT = 41, S_RO, S_NONE, S_RW, S_SRC };
+enum { S_TEXT = 41, S_RO, S_NONE, S_RW, S_SRC, S_LAY };
+
+/*
+ * The pages of the fixture's "lay" mapping, each its own mapping (no two
+ * neighbours share a protection, so none merge).
+ */
+enum { L_RW, L_RX, L_RWX, L_RX2, L_RO, L_RX3, L_PAGES };
+static const int lay_prot[L_PAGES] = {
+	PROT_READ | PROT_WRITE, PROT_READ | PROT_EXEC,
+	PROT_READ | PROT_WRITE | PROT_EXEC, PROT_READ | PROT_EXEC, PROT_READ,
+	PROT_READ | PROT_EXEC,
+};
 
 FIXTURE(mode) {
 	int dev, h;
@@ -28,6 +42,7 @@ FIXTURE(mode) {
 	uint8_t *ro;		/* PROT_READ */
 	uint8_t *none;		/* PROT_NONE */
 	uint8_t *rw;		/* PROT_READ | PROT_WRITE */
+	uint8_t *lay;		/* L_PAGES pages of lay_prot[] */
 	int cmd[2], rep[2];	/* commands to the target, its replies */
 	uint8_t src[LEN];
 };
@@ -66,6 +81,10 @@ FIXTURE_SETUP(mode)
 	self->rw = zx_map(self->page, PROT_READ | PROT_WRITE, S_RW);
 	ASSERT_NE(MAP_FAILED, self->none);
 	ASSERT_NE(MAP_FAILED, self->rw);
+	self->lay = zx_map(L_PAGES * self->page, PROT_READ | PROT_WRITE, S_LAY);
+	ASSERT_NE(MAP_FAILED, self->lay);
+	for (int i = 0; i < L_PAGES; i++)
+		ASSERT_EQ(0, mprotect(self->lay + i * self->page, self->page, lay_prot[i]));
 	zx_fill(self->src, LEN, S_SRC);
 	ASSERT_EQ(0, pipe2(self->cmd, O_CLOEXEC));
 	ASSERT_EQ(0, pipe2(self->rep, O_CLOEXEC));
@@ -228,8 +247,9 @@ TEST_F(mode, force_exec_decides_per_mapping)
 TEST_F(mode, bad_flags_are_einval)
 {
 	const uint32_t bad[] = {
-		NO_FORCE | EXEC, NO_FORCE | EXEC | ALL, 1u << 3, 1u << 31,
-		EXEC | (1u << 8), ZXPROC_MEM_FLAGS,
+		NO_FORCE | EXEC, NO_FORCE | EXEC | ALL, NO_FORCE | FIRST,
+		EXEC | FIRST, EXEC | FIRST | ALL, ZXPROC_MEM_MODES, 1u << 4,
+		1u << 31, EXEC | (1u << 8), ZXPROC_MEM_FLAGS,
 	};
 	struct zxproc_seg s;
 	struct zxproc_memv v;
@@ -307,11 +327,12 @@ TEST_F(mode, batches_apply_the_mode_per_segment)
 
 /*
  * force_override=never bounds every mode: without a mode and with
- * FORCE_EXEC, code and read-only data and PROT_NONE are all refused.
+ * FORCE_EXEC or FORCE_FIRST_EXEC, code and read-only data and PROT_NONE
+ * are all refused.  The teardown restores "always" on every path.
  */
 TEST_F(mode, never_bounds_every_mode)
 {
-	const uint32_t modes[] = { 0, EXEC, NO_FORCE, ALL, EXEC | ALL };
+	const uint32_t modes[] = { 0, EXEC, NO_FORCE, ALL, EXEC | ALL, FIRST, FIRST | ALL };
 	uint8_t buf[LEN];
 	uint64_t n;
 
@@ -329,6 +350,159 @@ TEST_F(mode, never_bounds_every_mode)
 	/* And back: forced again. */
 	ASSERT_EQ(0, wr(self, self->text, EXEC, &n));
 	ASSERT_WRITTEN(self->text, S_TEXT);
+	zx_fill(self->src, LEN, S_SRC + 1);
+	ASSERT_EQ(0, wr(self, self->text, FIRST, &n));
+	EXPECT_EQ(LEN, n);
+	ASSERT_WRITTEN(self->text, S_TEXT);
+}
+
+/* Page @i of the lay mapping. */
+#define LAY(i) (self->lay + (i) * self->page)
+
+/* The target's lay page @i, from byte @from on, holds its own pattern? -1 if so. */
+static long lay_untouched(FIXTURE_DATA(mode) *self, int i, size_t from)
+{
+	uint8_t *want = zx_want(L_PAGES * self->page, S_LAY);
+	long d = want ? zx_differs(self->target, zx_ptr(LAY(i)) + from,
+				   want + i * self->page + from, self->page - from) : -2;
+
+	free(want);
+	return d;
+}
+
+/* A write of @len bytes from src at @at; the source buffer is @len long. */
+static int wr_len(FIXTURE_DATA(mode) *self, const void *at, const void *src,
+		  uint64_t len, uint32_t flags, uint64_t *actual)
+{
+	return zx_mem(self->h, ZXPROC_IOC_WRITE, zx_ptr(at), (void *)src, len, flags, actual);
+}
+
+/*
+ * FORCE_FIRST_EXEC: the mapping that holds the first byte decides, and
+ * only it is forced.  Code first: forced up to its end; code into
+ * read-only data (exec -> data) stops there, as FORCE_EXEC does.
+ */
+TEST_F(mode, first_exec_forces_the_first_mapping_only)
+{
+	uint64_t n;
+
+	ASSERT_EQ(0, wr(self, self->text, FIRST, &n));
+	EXPECT_EQ(LEN, n);
+	ASSERT_WRITTEN(self->text, S_TEXT);
+	/* exec -> data: the code part, then a short copy. */
+	zx_fill(self->src, LEN, S_SRC + 1);
+	ASSERT_EQ(0, wr(self, self->ro - LEN / 2, FIRST, &n));
+	EXPECT_EQ(LEN / 2, n);
+	EXPECT_EQ(-1, zx_differs(self->target, zx_ptr(self->ro) - LEN / 2, self->src, LEN / 2));
+	ASSERT_UNTOUCHED(self->ro, S_RO);
+	EXPECT_EQ(-EACCES, wr(self, self->ro - LEN / 2, FIRST | ALL, &n));
+	EXPECT_EQ(0, n);
+	/* Read-only data or PROT_NONE first: refused, nothing copied. */
+	EXPECT_EQ(-EACCES, wr(self, self->ro, FIRST, &n));
+	EXPECT_EQ(0, n);
+	EXPECT_EQ(-EACCES, wr(self, self->none, FIRST, &n));
+	EXPECT_EQ(0, n);
+	ASSERT_UNTOUCHED(self->ro, S_RO);
+	ASSERT_UNTOUCHED(self->none, S_NONE);
+	/* Writable memory is written as it is, unforced. */
+	ASSERT_EQ(0, wr(self, self->rw, FIRST, &n));
+	EXPECT_EQ(LEN, n);
+}
+
+/*
+ * Where FORCE_EXEC goes on into code, FORCE_FIRST_EXEC stops: writable
+ * memory into code (rw -> exec), and code made writable by its own
+ * protection into code that is not (RWX -> RX, Wine's mixed case).
+ * Read-only data into code (data -> exec) is refused at its first byte.
+ */
+TEST_F(mode, first_exec_never_forces_past_the_first_mapping)
+{
+	const struct {
+		int page;		/* the range starts LEN/2 before this page */
+		uint32_t flags;
+		int ret;
+		uint64_t n;
+	} c[] = {
+		{ L_RX, FIRST, 0, LEN / 2 },		/* rw -> exec */
+		{ L_RX, FIRST | ALL, -EACCES, 0 },
+		{ L_RX2, FIRST, 0, LEN / 2 },		/* rwx -> rx */
+		{ L_RX2, FIRST | ALL, -EACCES, 0 },
+		{ L_RX3, FIRST, -EACCES, 0 },		/* data -> exec */
+		{ L_RX3, FIRST | ALL, -EACCES, 0 },
+	};
+	uint64_t n;
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		uint8_t *at = LAY(c[i].page) - LEN / 2;
+
+		EXPECT_EQ(c[i].ret, wr(self, at, c[i].flags, &n)) TH_LOG("case %zu", i);
+		EXPECT_EQ(c[i].n, n) TH_LOG("case %zu", i);
+		EXPECT_EQ(-1, lay_untouched(self, c[i].page, 0)) TH_LOG("case %zu", i);
+		if (c[i].n)
+			EXPECT_EQ(-1, zx_differs(self->target, zx_ptr(at), self->src, c[i].n));
+	}
+	/* The same ranges under FORCE_EXEC: the code after the first mapping is written. */
+	ASSERT_EQ(0, wr(self, LAY(L_RX) - LEN / 2, EXEC, &n));
+	EXPECT_EQ(LEN, n);
+	ASSERT_EQ(0, wr(self, LAY(L_RX2) - LEN / 2, EXEC | ALL, &n));
+	EXPECT_EQ(LEN, n);
+	EXPECT_EQ(-1, zx_differs(self->target, zx_ptr(LAY(L_RX2)) - LEN / 2, self->src, LEN));
+}
+
+/*
+ * Code first, then writable memory, then code again: forced in the first
+ * mapping, written unforced in the second, stopped at the third.
+ */
+TEST_F(mode, first_exec_goes_on_into_writable_memory)
+{
+	size_t len = 2 * self->page + LEN;
+	uint8_t *src = malloc(len);
+	uint64_t n;
+
+	ASSERT_NE(NULL, src);
+	zx_fill(src, len, S_SRC + 2);
+	/* From the middle of the RX page, through the RWX page, into RX2. */
+	ASSERT_EQ(0, wr_len(self, LAY(L_RX) + self->page / 2, src, len, FIRST, &n));
+	EXPECT_EQ(self->page + self->page / 2, n);
+	EXPECT_EQ(-1, zx_differs(self->target, zx_ptr(LAY(L_RX)) + self->page / 2, src, n));
+	EXPECT_EQ(-1, lay_untouched(self, L_RX2, 0));
+	EXPECT_EQ(-1, lay_untouched(self, L_RW, 0));
+	EXPECT_EQ(-EACCES, wr_len(self, LAY(L_RX) + self->page / 2, src, len, FIRST | ALL, &n));
+	EXPECT_EQ(0, n);
+	EXPECT_EQ(-1, lay_untouched(self, L_RX2, 0));
+	free(src);
+}
+
+/* A batch decides by each segment's own first byte, in a group or alone. */
+TEST_F(mode, first_exec_per_segment_in_batches)
+{
+	const uint32_t flags[] = { FIRST, FIRST | ALL };
+	/* rw -> exec, code, read-only data, code at its page's end. */
+	const int want_status[2][4] = { { 0, 0, -EACCES, 0 }, { -EACCES, 0, -EACCES, 0 } };
+	const uint64_t want_n[2][4] = { { LEN / 2, LEN, 0, LEN }, { 0, LEN, 0, LEN } };
+	struct zxproc_seg s[4];
+	struct zxproc_memv v;
+
+	for (int m = 0; m < 2; m++) {
+		s[0] = (struct zxproc_seg){ .addr = zx_ptr(LAY(L_RX)) - LEN / 2,
+					    .buf = zx_ptr(self->src), .len = LEN };
+		s[1] = (struct zxproc_seg){ .addr = zx_ptr(self->text) + m * LEN,
+					    .buf = zx_ptr(self->src), .len = LEN };
+		s[2] = (struct zxproc_seg){ .addr = zx_ptr(self->ro), .buf = zx_ptr(self->src),
+					    .len = LEN };
+		s[3] = (struct zxproc_seg){ .addr = zx_ptr(LAY(L_RX2)) - LEN,
+					    .buf = zx_ptr(self->src), .len = LEN };
+		v = (struct zxproc_memv){ .segs = zx_ptr(s), .nr_segs = 4, .flags = flags[m],
+					  .seg_size = sizeof(s[0]) };
+		ASSERT_EQ(0, zx_ioctl(self->h, ZXPROC_IOC_WRITEV, &v)) TH_LOG("mode %#x", flags[m]);
+		EXPECT_EQ(4, v.done);
+		for (int i = 0; i < 4; i++) {
+			EXPECT_EQ(want_status[m][i], s[i].status) TH_LOG("mode %#x seg %d", flags[m], i);
+			EXPECT_EQ(want_n[m][i], s[i].actual) TH_LOG("mode %#x seg %d", flags[m], i);
+		}
+	}
+	EXPECT_EQ(-1, lay_untouched(self, L_RX, 0));
+	ASSERT_UNTOUCHED(self->ro, S_RO);
 }
 
 /* Tell the target to mprotect its code page ('r' or 'x'); 0 once done. */

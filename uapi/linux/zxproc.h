@@ -181,8 +181,8 @@ struct zxproc_dup {
 #define ZXPROC_MEM_ALL_OR_NOTHING	0x00000001U
 /*
  * Protection modes: which of the mapping's protections the access may go
- * through.  At most one may be set (both: EINVAL).  Without either, the
- * access is forced wherever the host's policy allows it (the debugger's
+ * through.  At most one may be set (two or more: EINVAL).  Without one,
+ * the access is forced wherever the host's policy allows it (the debugger's
  * rule, and Zircon's calls').  A mode only ever removes forcing: the
  * host's policy (see struct zxproc_mem) bounds every mode.
  *
@@ -199,13 +199,28 @@ struct zxproc_dup {
  * page is pinned in, when it is pinned: as with process_vm_writev(2), a
  * target that changes the protection of its own pages while the call
  * runs may receive bytes by the protection they had then.
+ *
+ * ZXPROC_MEM_FORCE_FIRST_EXEC: forced only within the mapping that holds
+ * the first byte of the range (@addr; a batch: each segment's @addr),
+ * and only if that mapping is executable; past the end of that mapping,
+ * never.  Windows' WriteProcessMemory, which decides by the region at
+ * its base address: code there is made writable for the copy, but only
+ * that region, so a range from writable memory into code, or from code
+ * into read-only data, stops where the first region ends (a short copy,
+ * or EACCES with ZXPROC_MEM_ALL_OR_NOTHING).  Decided like
+ * ZXPROC_MEM_FORCE_EXEC, under the target's mmap_lock, at each pin,
+ * against the mapping that holds the first byte then.
  */
 #define ZXPROC_MEM_NO_FORCE		0x00000002U
 #define ZXPROC_MEM_FORCE_EXEC		0x00000004U
+#define ZXPROC_MEM_FORCE_FIRST_EXEC	0x00000008U
+/* The protection modes. */
+#define ZXPROC_MEM_MODES		(ZXPROC_MEM_NO_FORCE | \
+					 ZXPROC_MEM_FORCE_EXEC | \
+					 ZXPROC_MEM_FORCE_FIRST_EXEC)
 /* Every ZXPROC_MEM_* bit. */
 #define ZXPROC_MEM_FLAGS		(ZXPROC_MEM_ALL_OR_NOTHING | \
-					 ZXPROC_MEM_NO_FORCE | \
-					 ZXPROC_MEM_FORCE_EXEC)
+					 ZXPROC_MEM_MODES)
 
 /**
  * struct zxproc_mem - argument of ZXPROC_IOC_WRITE and ZXPROC_IOC_READ
@@ -214,7 +229,8 @@ struct zxproc_dup {
  *	of a read).
  * @len: byte count, 1 to ZXPROC_MAX_TRANSFER.
  * @flags: ZXPROC_MEM_* bits: ZXPROC_MEM_ALL_OR_NOTHING, and at most one
- *	protection mode (ZXPROC_MEM_NO_FORCE or ZXPROC_MEM_FORCE_EXEC).
+ *	protection mode (ZXPROC_MEM_NO_FORCE, ZXPROC_MEM_FORCE_EXEC or
+ *	ZXPROC_MEM_FORCE_FIRST_EXEC).
  * @reserved: must be zero.
  * @actual: out: bytes copied.  Written back (and only this field) on
  *	success and on every error found after the arguments and the
@@ -236,8 +252,8 @@ struct zxproc_dup {
  * file behind it never changes; a forced read reads memory mapped
  * without PROT_READ.  Shared mappings are written only when they are
  * writable.  The handle's own process gets no exemption.  The
- * protection modes ZXPROC_MEM_NO_FORCE and ZXPROC_MEM_FORCE_EXEC narrow
- * this per call: they can take forcing away, never grant it.
+ * protection modes (ZXPROC_MEM_MODES) narrow this per call: they can
+ * take forcing away, never grant it.
  *
  * Faults in the target are taken as process_vm_readv(2) takes them: the
  * target's locks are dropped while a page is brought in (a file on a
@@ -256,7 +272,7 @@ struct zxproc_dup {
  *		read-only mapping, a read-only hugetlb mapping,
  *		memfd_secret(2) memory).
  *	EINVAL: @len is 0 or too large, @buf is 0, unknown @flags,
- *		both protection modes at once, or non-zero @reserved.
+ *		two protection modes at once, or non-zero @reserved.
  *	ENOMEM: nothing is mapped at @addr (including addresses beyond
  *		the user address space, and ranges that wrap around); or
  *		the kernel ran out of memory (breaking copy-on-write,
@@ -315,7 +331,7 @@ struct zxproc_seg {
  * @segs: address of an array of @nr_segs segments of @seg_size bytes.
  * @nr_segs: 1 to ZXPROC_MAX_SEGMENTS.
  * @flags: ZXPROC_MEM_* bits, applied to each segment (unknown bits, or
- *	both protection modes at once: EINVAL).
+ *	two protection modes at once: EINVAL).
  * @actual: out: total bytes copied over all segments, counting also any
  *	segment whose outcome could not be written back (EFAULT).
  * @done: out: number of segments whose @actual and @status were written.

@@ -10,14 +10,18 @@
  * handle opened with PROCESS_VM_WRITE but without PROCESS_VM_OPERATION
  * has no ZX_RIGHT_WRITE, and the kernel refuses its writes.
  *
- * Memory access always asks the kernel for ZXPROC_MEM_ALL_OR_NOTHING
- * and ZXPROC_MEM_FORCE_EXEC (Windows' rule: code is written, read-only
- * data and PAGE_NOACCESS memory are not), through the copy memory.c
- * makes for zxproc_process_*_memory_ex():
- * the caller's whole buffer and every page of the target range are
- * made accessible before one byte is copied, and if one cannot be,
- * nothing is: a bad source buffer changes nothing in the target either
- * (EFAULT, ERROR_NOACCESS).
+ * ReadProcessMemory asks the kernel for ZXPROC_MEM_ALL_OR_NOTHING and
+ * ZXPROC_MEM_FORCE_EXEC: the caller's whole buffer and every page of the
+ * target range are made accessible before one byte is copied, and if
+ * one cannot be, nothing is (PAGE_NOACCESS memory is not read).
+ *
+ * WriteProcessMemory decides as Windows does, by the region at the base
+ * address (write_copy() below): writable memory is written as it is,
+ * code is made writable for the copy (that region only), anything else
+ * is refused before a byte moves; past that, the copy stops at the first
+ * page that cannot be written, with ERROR_PARTIAL_COPY and the count of
+ * the bytes that were.  A bad source buffer still writes nothing
+ * (ERROR_NOACCESS, count 0).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -271,19 +275,15 @@ static BOOL zero_size(int fd, enum win32_op op)
 #define ACTUAL_UNSET UINT64_MAX
 
 /*
- * One copy, all or nothing, forced only into code (the kernel's
- * ZXPROC_MEM_FORCE_EXEC): Windows' WriteProcessMemory writes
- * PAGE_EXECUTE_READ pages and refuses read-only data, and its
- * ReadProcessMemory fails on PAGE_NOACCESS.  Returns 0 or an errno
+ * One copy with the kernel's ZXPROC_MEM_* @flags.  Returns 0 or an errno
  * (EACCES_RANGE for a range the protection refused); *@copied as the
  * kernel left it.
  */
 static int copy(int fd, enum win32_op op, uintptr_t addr, const void *buf,
-		SIZE_T size, uint64_t *copied)
+		SIZE_T size, uint32_t flags, uint64_t *copied)
 {
 	int ret = zxp_memory_transfer(fd, op == WIN32_WRITE, addr, buf, size,
-				      ZXPROC_MEM_ALL_OR_NOTHING |
-				      ZXPROC_MEM_FORCE_EXEC, copied);
+				      flags, copied);
 
 	if (ret == -EACCES && *copied != ACTUAL_UNSET)
 		return EACCES_RANGE;
@@ -291,12 +291,51 @@ static int copy(int fd, enum win32_op op, uintptr_t addr, const void *buf,
 }
 
 /*
+ * WriteProcessMemory's copy, by Windows' rule (kernelbase's
+ * WriteProcessMemory over NtWriteVirtualMemory; Wine's test_VirtualAllocEx
+ * records Windows 10 and 11): the region at @addr decides.  Writable: a
+ * plain write, forced nowhere.  Code (PAGE_EXECUTE, PAGE_EXECUTE_READ):
+ * that region alone is made writable for the copy.  Anything else:
+ * refused, nothing written.  The source is taken whole, so a bad source
+ * writes nothing; the target is written up to the first page that
+ * cannot be (a short copy: ERROR_PARTIAL_COPY with that count), so 0x2000
+ * bytes of PAGE_EXECUTE_READWRITE followed by PAGE_EXECUTE_READ or
+ * PAGE_READONLY take 0x2000 bytes and fail.
+ *
+ * The kernel's ZXPROC_MEM_FORCE_FIRST_EXEC is that rule, decided under
+ * the target's mmap_lock against the handle's own address space.  The
+ * source is taken whole by ZXPROC_MEM_ALL_OR_NOTHING, which pins the
+ * caller's buffer before any target page; so the first call asks for
+ * all or nothing, and only when the target range (not the source)
+ * stopped it does a second call, without, write the part that can be.
+ * Windows itself takes the source 64 KiB at a time, not whole; a caller
+ * that unmaps its own buffer between the two calls gets a short write
+ * and ERROR_NOACCESS, as it could on Windows.
+ */
+static int write_copy(int fd, uintptr_t addr, const void *buf, SIZE_T size,
+		      uint64_t *copied)
+{
+	const uint32_t mode = ZXPROC_MEM_FORCE_FIRST_EXEC;
+	int ret = copy(fd, WIN32_WRITE, addr, buf, size,
+		       ZXPROC_MEM_ALL_OR_NOTHING | mode, copied);
+
+	if (*copied == 0 &&
+	    (ret == EACCES_RANGE || ret == ENOMEM || ret == EIO)) {
+		*copied = ACTUAL_UNSET;
+		ret = copy(fd, WIN32_WRITE, addr, buf, size, mode, copied);
+	}
+	return ret;
+}
+
+/*
  * WriteProcessMemory (from @src) and ReadProcessMemory (into @dst).
  * Arguments are checked before the handle is: NULL or out of range
  * handle values, then sizes and buffers, then the kernel.  *@count gets
- * the bytes copied (0 on failure), except where Windows leaves it as it
- * was: a write the target's protection refuses, which Windows refuses
- * before it writes anything, the count included.
+ * the bytes copied (0 when nothing was), except where Windows leaves it
+ * as it was: a write the protection at the base address refuses, which
+ * Windows refuses before it writes anything, the count included.  A
+ * write that stopped short fails with ERROR_PARTIAL_COPY and the count
+ * of the bytes written.
  */
 static BOOL transfer(enum win32_op op, HANDLE handle, uintptr_t addr,
 		     void *dst, const void *src, SIZE_T size, SIZE_T *count)
@@ -318,11 +357,17 @@ static BOOL transfer(enum win32_op op, HANDLE handle, uintptr_t addr,
 	else if (size != 0 && buf == NULL)
 		error = ERROR_NOACCESS;
 	else if (size != 0) {
-		ret = copy(fd, op, addr, buf, size, &copied);
-		if (ret == EACCES_RANGE && op == WIN32_WRITE)
+		ret = op == WIN32_WRITE ?
+			write_copy(fd, addr, buf, size, &copied) :
+			copy(fd, op, addr, buf, size,
+			     ZXPROC_MEM_ALL_OR_NOTHING | ZXPROC_MEM_FORCE_EXEC,
+			     &copied);
+		if (ret == EACCES_RANGE && op == WIN32_WRITE && copied == 0)
 			return fail(win32_error(op, ret));
 		if (ret)
 			error = win32_error(op, ret);
+		else if (copied < size)
+			error = ERROR_PARTIAL_COPY;
 	}
 	if (count != NULL)
 		*count = copied == ACTUAL_UNSET ? 0 : (SIZE_T)copied;
