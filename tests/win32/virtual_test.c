@@ -11,7 +11,10 @@
  * count, and the target's bytes read back through /proc/PID/mem (which
  * reads every mapping on these kernels).  Where Windows' versions differ
  * and Wine's test accepts either answer, the comment says which one
- * zxproc gives.
+ * zxproc gives.  The last cases mix two protections in the region: what
+ * WriteProcessMemory does there follows from the region at the base
+ * address (kernelbase's WriteProcessMemory) and from the count Wine's
+ * test asks of NtWriteVirtualMemory on the same range.
  */
 #include <sys/mman.h>
 
@@ -90,6 +93,24 @@ static int start(FIXTURE_DATA(vae) *self, int prot)
 	return self->h == NULL ? -1 : 0;
 }
 
+/*
+ * Fork the target with the region's first @first bytes given @prot0
+ * and the rest @prot1: "VirtualProtectEx" on part of the region.
+ */
+static int start_mixed(FIXTURE_DATA(vae) *self, int prot0, size_t first,
+		       int prot1)
+{
+	self->addr1 = region(prot0);
+	if (self->addr1 == NULL ||
+	    mprotect(self->addr1 + first, ALLOC - first, prot1))
+		return -1;
+	self->pid = target_spawn();
+	if (self->pid <= 0)
+		return -1;
+	self->h = OpenProcess(RW, FALSE, (DWORD)self->pid);
+	return self->h == NULL ? -1 : 0;
+}
+
 /* Through /proc/PID/mem, which is forced: PROT_NONE pages read too. */
 static int target_bytes(pid_t pid, const void *at, uint8_t *out, size_t len)
 {
@@ -106,17 +127,26 @@ static int target_bytes(pid_t pid, const void *at, uint8_t *out, size_t len)
 	return n == (ssize_t)len ? 0 : -EIO;
 }
 
-/* -1 if the target's region holds old_byte (or src_byte with @written) everywhere. */
-static long region_differs(FIXTURE_DATA(vae) *self, bool written)
+/*
+ * -1 if the target's region holds src_byte in its first @written bytes
+ * and old_byte after them; else the offset of the first that differs.
+ */
+static long region_differs_at(FIXTURE_DATA(vae) *self, size_t written)
 {
 	static uint8_t got[ALLOC];
 
 	if (target_bytes(self->pid, self->addr1, got, ALLOC))
 		return -2;
 	for (size_t i = 0; i < ALLOC; i++)
-		if (got[i] != (written ? src_byte(i) : old_byte(i)))
+		if (got[i] != (i < written ? src_byte(i) : old_byte(i)))
 			return (long)i;
 	return -1;
+}
+
+/* -1 if the target's region holds old_byte (or src_byte with @written) everywhere. */
+static long region_differs(FIXTURE_DATA(vae) *self, bool written)
+{
+	return region_differs_at(self, written ? ALLOC : 0);
 }
 
 /* The first write and read of the test: PAGE_EXECUTE_READWRITE. */
@@ -270,6 +300,88 @@ TEST_F(vae, no_access_target)
 	EXPECT_EQ(ERROR_NOACCESS, GetLastError());
 	EXPECT_EQ(DEADBEEF, n);
 	EXPECT_EQ(-1, region_differs(self, false));
+}
+
+/*
+ * The second-to-last case: pages 0 and 1 PAGE_EXECUTE_READWRITE, the
+ * rest PAGE_EXECUTE_READ.  The region at the base is writable, so
+ * Windows writes it as it is and makes nothing else writable: the write
+ * stops where the code begins.  Wine's test: WriteProcessMemory fails
+ * (Windows 10 1507 and earlier succeeded), NtWriteVirtualMemory on the
+ * same range is STATUS_PARTIAL_COPY with 0x2000 bytes written, and
+ * WriteProcessMemory passes on that status (ERROR_PARTIAL_COPY) and
+ * that count.
+ */
+TEST_F(vae, execute_readwrite_then_execute_read)
+{
+	SIZE_T n = DEADBEEF;
+
+	ASSERT_EQ(0, start_mixed(self, PROT_READ | PROT_WRITE | PROT_EXEC, 0x2000,
+				 PROT_READ | PROT_EXEC));
+	SetLastError(0xdeadbeef);
+	EXPECT_FALSE(WriteProcessMemory(self->h, self->addr1, self->src, ALLOC, &n));
+	EXPECT_EQ(ERROR_PARTIAL_COPY, GetLastError());
+	EXPECT_EQ(0x2000u, n);
+	EXPECT_EQ(-1, region_differs_at(self, 0x2000));
+	/* The code alone, from its own first byte: written (forced). */
+	n = DEADBEEF;
+	EXPECT_TRUE(WriteProcessMemory(self->h, self->addr1 + 0x2000, self->src + 0x2000,
+				       ALLOC - 0x2000, &n));
+	EXPECT_EQ(ALLOC - 0x2000, n);
+	EXPECT_EQ(-1, region_differs(self, true));
+}
+
+/*
+ * The last case: pages 0 and 1 PAGE_EXECUTE_READWRITE, the rest
+ * PAGE_READONLY.  The same: 0x2000 bytes written, ERROR_PARTIAL_COPY
+ * with that count, the read-only part unchanged.
+ */
+TEST_F(vae, execute_readwrite_then_read_only)
+{
+	SIZE_T n = DEADBEEF;
+
+	ASSERT_EQ(0, start_mixed(self, PROT_READ | PROT_WRITE | PROT_EXEC, 0x2000,
+				 PROT_READ));
+	SetLastError(0xdeadbeef);
+	EXPECT_FALSE(WriteProcessMemory(self->h, self->addr1, self->src, ALLOC, &n));
+	EXPECT_EQ(ERROR_PARTIAL_COPY, GetLastError());
+	EXPECT_EQ(0x2000u, n);
+	EXPECT_EQ(-1, region_differs_at(self, 0x2000));
+	/* From the read-only part: refused, count left as it was. */
+	n = DEADBEEF;
+	EXPECT_FALSE(WriteProcessMemory(self->h, self->addr1 + 0x2000, self->src + 0x2000,
+					ALLOC - 0x2000, &n));
+	EXPECT_EQ(ERROR_NOACCESS, GetLastError());
+	EXPECT_EQ(DEADBEEF, n);
+	EXPECT_EQ(-1, region_differs_at(self, 0x2000));
+}
+
+/*
+ * Not in Wine's test, but kernelbase's rule: PAGE_EXECUTE_READ at the
+ * base is made writable for the copy, that region only, so a range from
+ * it into PAGE_READONLY writes the code and stops where the data begins;
+ * and a range from writable data into code stops where the code begins.
+ */
+TEST_F(vae, execute_read_then_read_only)
+{
+	SIZE_T n = DEADBEEF;
+
+	ASSERT_EQ(0, start_mixed(self, PROT_READ | PROT_EXEC, 0x3000, PROT_READ));
+	EXPECT_FALSE(WriteProcessMemory(self->h, self->addr1, self->src, ALLOC, &n));
+	EXPECT_EQ(ERROR_PARTIAL_COPY, GetLastError());
+	EXPECT_EQ(0x3000u, n);
+	EXPECT_EQ(-1, region_differs_at(self, 0x3000));
+}
+
+TEST_F(vae, read_write_then_execute_read)
+{
+	SIZE_T n = DEADBEEF;
+
+	ASSERT_EQ(0, start_mixed(self, PROT_READ | PROT_WRITE, 0x1000, PROT_READ | PROT_EXEC));
+	EXPECT_FALSE(WriteProcessMemory(self->h, self->addr1, self->src, ALLOC, &n));
+	EXPECT_EQ(ERROR_PARTIAL_COPY, GetLastError());
+	EXPECT_EQ(0x1000u, n);
+	EXPECT_EQ(-1, region_differs_at(self, 0x1000));
 }
 
 TEST_HARNESS_MAIN
