@@ -727,24 +727,28 @@ static bool in_vvar(uint64_t a)
 }
 
 /*
- * Is an access to a page of kind @k forced?  The host's and the module's
- * policy first (fz.force), then the call's protection mode, which can
- * only take forcing away: NO_FORCE everywhere, FORCE_EXEC outside
- * executable mappings (of the window's kinds, only K_TEXT is one).
+ * Is an access to a page of kind @k forced, the range's first byte being
+ * in a page of kind @first?  The host's and the module's policy first
+ * (fz.force), then the call's protection mode, which can only take
+ * forcing away: NO_FORCE everywhere, FORCE_EXEC outside executable
+ * mappings (of the window's kinds, only K_TEXT is one), FORCE_FIRST_EXEC
+ * also outside the mapping of the first byte (the window has one text
+ * page, its own mapping: so both must be it).
  */
-static bool page_forced(enum kind k, uint32_t flags)
+static bool page_forced(enum kind k, enum kind first, uint32_t flags)
 {
 	if (!fz.force || (flags & ZXPROC_MEM_NO_FORCE))
 		return false;
+	if (flags & ZXPROC_MEM_FORCE_FIRST_EXEC)
+		return k == K_TEXT && first == K_TEXT;
 	return !(flags & ZXPROC_MEM_FORCE_EXEC) || k == K_TEXT;
 }
 
 /* The ZXPROC_MEM_* flags the kernel accepts: known bits, one mode at most. */
 static bool mem_flags_ok(uint32_t flags)
 {
-	const uint32_t modes = ZXPROC_MEM_NO_FORCE | ZXPROC_MEM_FORCE_EXEC;
-
-	return !(flags & ~ZXPROC_MEM_FLAGS) && (flags & modes) != modes;
+	return !(flags & ~ZXPROC_MEM_FLAGS) &&
+	       __builtin_popcount(flags & ZXPROC_MEM_MODES) <= 1;
 }
 
 /*
@@ -768,7 +772,7 @@ static uint64_t target_span(uint64_t addr, uint64_t len, bool write,
 	while (done < len) {
 		uint64_t a = addr + done;
 		uint64_t n = fz.pg - a % fz.pg;
-		enum kind k = target_kind(a);
+		enum kind k = target_kind(a), first = target_kind(addr);
 		bool ok;
 
 		/* Forcing: writes through private read-only mappings by
@@ -776,8 +780,8 @@ static uint64_t target_span(uint64_t addr, uint64_t len, bool write,
 		 * a shared read-only one. */
 		switch (k) {
 		case K_RW: case K_GUARD: ok = true; break;
-		case K_RO: case K_TEXT: ok = !write || page_forced(k, flags); break;
-		case K_NONE: ok = page_forced(k, flags); break;
+		case K_RO: case K_TEXT: ok = !write || page_forced(k, first, flags); break;
+		case K_NONE: ok = page_forced(k, first, flags); break;
 		case K_SHRO: ok = !write; break;
 		default: ok = false; break;
 		}
@@ -1011,17 +1015,19 @@ static uint32_t gen_flags(uint32_t known)
 	return (uint32_t)rnd();
 }
 
-/* Flags of a WRITE, READ or batch: often a protection mode, sometimes both. */
+/* Flags of a WRITE, READ or batch: often a protection mode, sometimes two. */
 static uint32_t gen_mem_flags(void)
 {
 	static const uint32_t mode[] = {
 		0, 0, ZXPROC_MEM_NO_FORCE, ZXPROC_MEM_FORCE_EXEC,
+		ZXPROC_MEM_FORCE_FIRST_EXEC,
 		ZXPROC_MEM_NO_FORCE | ZXPROC_MEM_FORCE_EXEC,
+		ZXPROC_MEM_FORCE_EXEC | ZXPROC_MEM_FORCE_FIRST_EXEC,
 	};
 	uint32_t f = gen_flags(ZXPROC_MEM_ALL_OR_NOTHING);
 
 	if (!(f & ~ZXPROC_MEM_ALL_OR_NOTHING) && pct(40))
-		f |= mode[below(fz.clean ? 4 : 5)];
+		f |= mode[below(fz.clean ? 5 : 7)];
 	return f;
 }
 
