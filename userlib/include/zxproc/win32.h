@@ -10,11 +10,14 @@
  * same value, (zx_handle_t)(uintptr_t)handle, works with the Zircon
  * calls, and never NULL.  Windows' access rights become Zircon rights
  * when the handle is opened, and the kernel enforces those (see
- * OpenProcess(3)).  Memory access is all or nothing, as Windows
- * documents it: the kernel makes every page of the range accessible
- * before it copies a byte; and it follows Windows' protection rules:
- * code (PROT_EXEC) is written, read-only data is not, and memory mapped
- * PROT_NONE is not read.  The functions live in libzxproc-win32
+ * OpenProcess(3)).  ReadProcessMemory is all or nothing: the kernel
+ * makes every page of the range accessible before it copies a byte, and
+ * memory mapped PROT_NONE is not read.  WriteProcessMemory decides as
+ * Windows does, by the mapping at lpBaseAddress: writable memory is
+ * written as it is, code (PROT_EXEC) there is written by copy-on-write,
+ * that mapping only, and anything else is refused (ERROR_NOACCESS, the
+ * count left as it was); past it, the write stops at the first page it
+ * cannot write (ERROR_PARTIAL_COPY, with the count of bytes written).  The functions live in libzxproc-win32
  * (pkg-config libzxproc-win32), not in libzxproc.
  *
  * Each function has a manual page in section 3.
@@ -98,6 +101,10 @@ typedef size_t SIZE_T;
 HANDLE OpenProcess(DWORD dwDesiredAccess, BOOL bInheritHandle,
 		   DWORD dwProcessId);
 
+/*
+ * By the region at lpBaseAddress (see the top of this file); a bad
+ * lpBuffer writes nothing.
+ */
 BOOL WriteProcessMemory(HANDLE hProcess, LPVOID lpBaseAddress,
 			LPCVOID lpBuffer, SIZE_T nSize,
 			SIZE_T *lpNumberOfBytesWritten);
