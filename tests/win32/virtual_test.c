@@ -80,19 +80,6 @@ FIXTURE_TEARDOWN(vae)
 	target_reap(self->pid);
 }
 
-/* Fork the target now, with the region as it is, and open it. */
-static int start(FIXTURE_DATA(vae) *self, int prot)
-{
-	self->addr1 = region(prot);
-	if (self->addr1 == NULL)
-		return -1;
-	self->pid = target_spawn();
-	if (self->pid <= 0)
-		return -1;
-	self->h = OpenProcess(RW, FALSE, (DWORD)self->pid);
-	return self->h == NULL ? -1 : 0;
-}
-
 /*
  * Fork the target with the region's first @first bytes given @prot0
  * and the rest @prot1: "VirtualProtectEx" on part of the region.
@@ -109,6 +96,12 @@ static int start_mixed(FIXTURE_DATA(vae) *self, int prot0, size_t first,
 		return -1;
 	self->h = OpenProcess(RW, FALSE, (DWORD)self->pid);
 	return self->h == NULL ? -1 : 0;
+}
+
+/* Fork the target now, with the region as it is, and open it. */
+static int start(FIXTURE_DATA(vae) *self, int prot)
+{
+	return start_mixed(self, prot, ALLOC, prot);
 }
 
 /* Through /proc/PID/mem, which is forced: PROT_NONE pages read too. */
@@ -303,6 +296,19 @@ TEST_F(vae, no_access_target)
 }
 
 /*
+ * The whole region written from its base: fails with ERROR_PARTIAL_COPY,
+ * @count bytes written (and counted), the rest as it was.
+ */
+#define EXPECT_PARTIAL_WRITE(count) do { \
+	SIZE_T n_ = DEADBEEF; \
+	SetLastError(0xdeadbeef); \
+	EXPECT_FALSE(WriteProcessMemory(self->h, self->addr1, self->src, ALLOC, &n_)); \
+	EXPECT_EQ(ERROR_PARTIAL_COPY, GetLastError()); \
+	EXPECT_EQ((SIZE_T)(count), n_); \
+	EXPECT_EQ(-1, region_differs_at(self, (count))); \
+} while (0)
+
+/*
  * The second-to-last case: pages 0 and 1 PAGE_EXECUTE_READWRITE, the
  * rest PAGE_EXECUTE_READ.  The region at the base is writable, so
  * Windows writes it as it is and makes nothing else writable: the write
@@ -318,11 +324,7 @@ TEST_F(vae, execute_readwrite_then_execute_read)
 
 	ASSERT_EQ(0, start_mixed(self, PROT_READ | PROT_WRITE | PROT_EXEC, 0x2000,
 				 PROT_READ | PROT_EXEC));
-	SetLastError(0xdeadbeef);
-	EXPECT_FALSE(WriteProcessMemory(self->h, self->addr1, self->src, ALLOC, &n));
-	EXPECT_EQ(ERROR_PARTIAL_COPY, GetLastError());
-	EXPECT_EQ(0x2000u, n);
-	EXPECT_EQ(-1, region_differs_at(self, 0x2000));
+	EXPECT_PARTIAL_WRITE(0x2000);
 	/* The code alone, from its own first byte: written (forced). */
 	n = DEADBEEF;
 	EXPECT_TRUE(WriteProcessMemory(self->h, self->addr1 + 0x2000, self->src + 0x2000,
@@ -342,11 +344,7 @@ TEST_F(vae, execute_readwrite_then_read_only)
 
 	ASSERT_EQ(0, start_mixed(self, PROT_READ | PROT_WRITE | PROT_EXEC, 0x2000,
 				 PROT_READ));
-	SetLastError(0xdeadbeef);
-	EXPECT_FALSE(WriteProcessMemory(self->h, self->addr1, self->src, ALLOC, &n));
-	EXPECT_EQ(ERROR_PARTIAL_COPY, GetLastError());
-	EXPECT_EQ(0x2000u, n);
-	EXPECT_EQ(-1, region_differs_at(self, 0x2000));
+	EXPECT_PARTIAL_WRITE(0x2000);
 	/* From the read-only part: refused, count left as it was. */
 	n = DEADBEEF;
 	EXPECT_FALSE(WriteProcessMemory(self->h, self->addr1 + 0x2000, self->src + 0x2000,
@@ -364,24 +362,14 @@ TEST_F(vae, execute_readwrite_then_read_only)
  */
 TEST_F(vae, execute_read_then_read_only)
 {
-	SIZE_T n = DEADBEEF;
-
 	ASSERT_EQ(0, start_mixed(self, PROT_READ | PROT_EXEC, 0x3000, PROT_READ));
-	EXPECT_FALSE(WriteProcessMemory(self->h, self->addr1, self->src, ALLOC, &n));
-	EXPECT_EQ(ERROR_PARTIAL_COPY, GetLastError());
-	EXPECT_EQ(0x3000u, n);
-	EXPECT_EQ(-1, region_differs_at(self, 0x3000));
+	EXPECT_PARTIAL_WRITE(0x3000);
 }
 
 TEST_F(vae, read_write_then_execute_read)
 {
-	SIZE_T n = DEADBEEF;
-
 	ASSERT_EQ(0, start_mixed(self, PROT_READ | PROT_WRITE, 0x1000, PROT_READ | PROT_EXEC));
-	EXPECT_FALSE(WriteProcessMemory(self->h, self->addr1, self->src, ALLOC, &n));
-	EXPECT_EQ(ERROR_PARTIAL_COPY, GetLastError());
-	EXPECT_EQ(0x1000u, n);
-	EXPECT_EQ(-1, region_differs_at(self, 0x1000));
+	EXPECT_PARTIAL_WRITE(0x1000);
 }
 
 TEST_HARNESS_MAIN
