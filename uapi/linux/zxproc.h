@@ -169,7 +169,8 @@ struct zxproc_dup {
 
 /* ZXPROC_MEM_* bits of struct zxproc_mem.flags and zxproc_memv.flags */
 /*
- * All or nothing (Windows' WriteProcessMemory): the caller's whole
+ * All or nothing (ReadProcessMemory, and the first try of a Windows
+ * WriteProcessMemory, in libzxproc-win32): the caller's whole
  * buffer and every page of the target range are pinned first; if any
  * cannot be, nothing is copied, @actual is 0 and the error of the first
  * inaccessible page is returned.  Once the copy has begun it runs to the
