@@ -337,7 +337,7 @@ TEST_F(batch, bad_flags_reserved_and_pointers)
 	struct zxproc_memv v;
 
 	seg(&s[0], self->l.region, self->src, 100);
-	EXPECT_EQ(-EINVAL, memv(self->h, ZXPROC_IOC_WRITEV, s, 1, 8, &v));
+	EXPECT_EQ(-EINVAL, memv(self->h, ZXPROC_IOC_WRITEV, s, 1, ZX_MEM_UNKNOWN_FLAG, &v));
 	EXPECT_EQ(-EINVAL, memv(self->h, ZXPROC_IOC_WRITEV, s, 1, ZXPROC_MEM_NO_FORCE | ZXPROC_MEM_FORCE_EXEC, &v));
 	EXPECT_EQ(-EINVAL, memv(self->h, ZXPROC_IOC_WRITEV, s, 1, 1u << 31, &v));
 	EXPECT_SEG_UNTOUCHED(s[0]);

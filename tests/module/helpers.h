@@ -53,6 +53,9 @@
 /* A value no kernel answer produces: fields the kernel must not touch. */
 #define ZX_SENTINEL 0x5a5a5a5a5a5a5a5aULL
 
+/* The lowest ZXPROC_MEM_* bit the header does not define: EINVAL. */
+#define ZX_MEM_UNKNOWN_FLAG (~ZXPROC_MEM_FLAGS & (ZXPROC_MEM_FLAGS + 1))
+
 static inline size_t zx_page(void)
 {
 	return (size_t)sysconf(_SC_PAGESIZE);

@@ -162,7 +162,7 @@ TEST_F(rd, bad_arguments_are_einval)
 		{ ZXPROC_MAX_TRANSFER + 1, zx_ptr(self->buf), 0, 0 },
 		{ ~0ULL, zx_ptr(self->buf), 0, 0 },
 		{ 64, 0, 0, 0 },
-		{ 64, zx_ptr(self->buf), 8, 0 },
+		{ 64, zx_ptr(self->buf), ZX_MEM_UNKNOWN_FLAG, 0 },
 		{ 64, zx_ptr(self->buf), ZXPROC_MEM_NO_FORCE | ZXPROC_MEM_FORCE_EXEC, 0 },
 		{ 64, zx_ptr(self->buf), 1u << 31, 0 },
 		{ 64, zx_ptr(self->buf), 0, 1 },

@@ -180,10 +180,10 @@ TEST_F(wr, bad_arguments_are_einval)
 		{ 1ULL << 32, zx_ptr(self->src), 0, 0 },
 		{ ~0ULL, zx_ptr(self->src), 0, 0 },
 		{ 64, 0, 0, 0 },
-		{ 64, zx_ptr(self->src), 8, 0 },
+		{ 64, zx_ptr(self->src), ZX_MEM_UNKNOWN_FLAG, 0 },
 		{ 64, zx_ptr(self->src), ZXPROC_MEM_NO_FORCE | ZXPROC_MEM_FORCE_EXEC, 0 },
 		{ 64, zx_ptr(self->src), 1u << 31, 0 },
-		{ 64, zx_ptr(self->src), ZXPROC_MEM_ALL_OR_NOTHING | 8, 0 },
+		{ 64, zx_ptr(self->src), ZXPROC_MEM_ALL_OR_NOTHING | ZX_MEM_UNKNOWN_FLAG, 0 },
 		{ 64, zx_ptr(self->src), 0, 1 },
 		{ 64, zx_ptr(self->src), 0, 1u << 31 },
 	};
