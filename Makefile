@@ -260,11 +260,7 @@ uninstall:
 
 # DKMS builds from its own copy of exactly the module's sources: Kbuild
 # alone describes the build, so nothing outside the copy is needed.
-# DKMS_FLAGS: more options for dkms build and install, e.g.
-# --kernelsourcedir=TREE for a kernel built from source whose tree is not
-# /lib/modules/REL/build (the 7.2 debug kernel's, tests/vm/debug-kernel).
 DKMS		?= dkms
-DKMS_FLAGS	?=
 DKMS_SRC	= /usr/src/zxproc-$(VERSION)
 dkms_added	= $(DKMS) status -m zxproc -v $(VERSION) 2>/dev/null | grep -q .
 
@@ -276,8 +272,8 @@ dkms-install: version-check
 	rm -rf "$(DKMS_SRC)"; mv "$(DKMS_SRC).new" "$(DKMS_SRC)"; \
 	$(dkms_added) || $(DKMS) add -m zxproc -v $(VERSION); \
 	for rel in $(KERNELS); do \
-		$(DKMS) build --force $(DKMS_FLAGS) -m zxproc -v $(VERSION) -k $$rel; \
-		$(DKMS) install --force $(DKMS_FLAGS) -m zxproc -v $(VERSION) -k $$rel; \
+		$(DKMS) build --force -m zxproc -v $(VERSION) -k $$rel; \
+		$(DKMS) install --force -m zxproc -v $(VERSION) -k $$rel; \
 	done
 
 dkms-remove:
