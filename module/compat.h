@@ -33,6 +33,14 @@
 #define ZXPROC_IMPORT_KUNIT_NS() MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
 #endif
 
+/*
+ * GUP forces a write into a read-only private hugetlb mapping, by
+ * copy-on-write, in 7.2: its check_vma_flags() no longer refuses
+ * FOLL_FORCE | FOLL_WRITE there, as 6.12's did.  7.2 is the first
+ * release tested that does.
+ */
+#define ZXPROC_GUP_FORCES_HUGETLB (LINUX_VERSION_CODE >= KERNEL_VERSION(7, 2, 0))
+
 /* x86 user shadow stacks came with 6.6; mm.h defines VM_NONE without them. */
 #ifndef VM_SHADOW_STACK
 #define VM_SHADOW_STACK VM_NONE
