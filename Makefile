@@ -5,8 +5,9 @@
 #   make                  module for every Debian kernel, library, command
 #   make module KDIR=DIR  the module against any other kernel tree
 #   make debug-module     the module (and its KUnit suite) for the debug kernel
-#   make check            host tests, then every guest suite on both kernels
-#   make check-debug      every guest suite on the debug kernel (KASAN, ...)
+#   make check            host tests, then every guest suite on every kernel:
+#                         Debian's 6.1, 6.12 and 6.12-rt, and 7.2 (debug)
+#   make check-debug      every guest suite on the 7.2 debug kernel (KASAN, ...)
 #   make style            checkpatch --strict; `make sparse` runs make C=2
 #
 # The kernel build itself is described by ./Kbuild (also what DKMS uses).
@@ -60,9 +61,9 @@ module:
 	@test -n "$(KDIR_RELEASE)" || { echo "make module: $(KDIR) is not a prepared kernel tree (no include/config/kernel.release)" >&2; exit 2; }
 	$(call build_module,$(KDIR_RELEASE),$(KDIR))
 
-# The debug-kernel tier's module (and zxproc_kunit.ko, since that kernel
+# The 7.2 (debug) tier's module (and zxproc_kunit.ko, since that kernel
 # has CONFIG_KUNIT), built against the tree tests/vm/debug-kernel caches;
-# builds that kernel first if it is not cached (about 10 minutes).
+# fetches and builds that kernel first if it is not cached.
 debug-module:
 	@$(TOP)/tests/vm/debug-kernel --build >/dev/null
 	@$(MAKE) --no-print-directory module KDIR="$$($(TOP)/tests/vm/debug-kernel --print-dir)/build"

@@ -27,7 +27,7 @@
  * check holds when it is pinned: a target that mprotect()s or moves its
  * own pages while a call runs may see a byte land where the new
  * protection would refuse it, in its own private memory only (GUP never
- * forces a write into a shared or hugetlb mapping).
+ * forces a write into a shared mapping, nor before 7.2 a hugetlb one).
  */
 #include <linux/magic.h>
 #include <linux/mm.h>
@@ -54,7 +54,7 @@ static bool zxproc_vma_is_secret(const struct vm_area_struct *vma)
  * Would GUP's permission check (check_vma_flags()) let this access into
  * @vma?  Used only to name the error after a pin failed.  A forced
  * write reaches a read-only mapping only by copy-on-write, which GUP
- * does for private mappings and never for hugetlb ones.
+ * does for private mappings, hugetlb ones only from 7.2 on.
  */
 static bool zxproc_vma_permits(const struct vm_area_struct *vma,
 			       unsigned int gup_flags)
@@ -68,7 +68,7 @@ static bool zxproc_vma_permits(const struct vm_area_struct *vma,
 		return ((vma->vm_flags & VM_WRITE) &&
 			!(vma->vm_flags & VM_SHADOW_STACK)) ||
 		       (force && is_cow_mapping(vma->vm_flags) &&
-			!(vma->vm_flags & VM_HUGETLB));
+			(ZXPROC_GUP_FORCES_HUGETLB || !(vma->vm_flags & VM_HUGETLB)));
 	return (vma->vm_flags & VM_READ) ||
 	       (force && (vma->vm_flags & VM_MAYREAD));
 }

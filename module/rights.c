@@ -19,6 +19,7 @@
 #include <linux/sched/coredump.h>
 #include <linux/sched/signal.h>
 
+#include "compat.h"
 #include "zxproc.h"
 
 /**
@@ -119,8 +120,8 @@ int zxproc_may_open(const struct file *dev, struct task_struct *task,
 	 * capability over the namespace its address space belongs to, as in
 	 * __ptrace_may_access().
 	 */
-	if (ok && get_dumpable(mm) != SUID_DUMP_USER)
-		ok = zxproc_ptrace_capable(dev, mm->user_ns);
+	if (ok && !zxproc_owner_dumpable(task, mm))
+		ok = zxproc_ptrace_capable(dev, zxproc_exec_user_ns(task, mm));
 
 	return ok ? 0 : -EPERM;
 }

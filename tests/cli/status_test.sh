@@ -61,4 +61,24 @@ same "missing node: memory unchanged" "$(mem "$tpid" "$t_value" 4)" 07000000
 restore_node
 expect "status with the node back" 0 "" "$zxproc" status
 
+# --- the kernel ---------------------------------------------------------------------------
+# Every kernel the guests boot is in the tested range (README, dkms.conf);
+# the UNAME26 personality makes the same kernel report a 2.6 release,
+# which is not.  Neither changes the exit status.
+range="Linux 6.1 to 7.2"
+same "status: the guest's kernel is tested" "$(grep '^kernel:' <<<"$out")" \
+	"kernel:      $(uname -r) (within what zxproc is tested on, $range)"
+expect "status --json on the guest's kernel" 0 "" "$zxproc" status --json
+same "status --json: kernel_tested on the guest's kernel" \
+	"$(json_field "$out" 'd["kernel"], d["kernel_tested"]')" "$(uname -r) True"
+old=$(setarch "$(uname -m)" --uname-2.6 uname -r)
+expect "status on a 2.6 release (setarch --uname-2.6)" 0 "" \
+	setarch "$(uname -m)" --uname-2.6 "$zxproc" status
+same "status: a 2.6 release is untested" "$(grep '^kernel:' <<<"$out")" \
+	"kernel:      $old (untested: zxproc is tested on $range)"
+expect "status --json on a 2.6 release" 0 "" \
+	setarch "$(uname -m)" --uname-2.6 "$zxproc" status --json
+same "status --json: kernel_tested on a 2.6 release" \
+	"$(json_field "$out" 'd["kernel"], d["kernel_tested"]')" "$old False"
+
 done_testing

@@ -18,9 +18,9 @@
 # - "only" keeps a suite off a kernel, or in one variant's guest; a boot
 #   variant runs its suites in one more guest, booted with its arguments
 #   and named KERNEL+VARIANT; each guest's output comes whole, in order;
-# - the summary lists the slowest suites, each guest's wall time, the
-#   unexpected skips and the suites that changed the guest, and the
-#   totals are the last line.
+# - the summary lists the slowest suites, each guest's wall time, each
+#   kernel's counts, the unexpected skips and the suites that changed
+#   the guest, and the totals are the last line.
 # Also: a malformed schedule or expected-skips line is exit 2.
 # The first kernel of $ZXPROC_KERNELS (set by tests/run-suites), else
 # Debian's first.
@@ -195,6 +195,12 @@ has "  ... and the unexpected skips" "$a" \
 # Passed: a 1, b c d e 2 each, v 1 in each guest, f 1.  Failed: a 3,
 # b c d 1 each, x y 1 each, each guest 1.
 check "the totals are the last line" test "$(tail -n 1 "$a")" = "12 passed, 10 failed, 1 skipped"
+# One kernel here, so its line (default guest and variant's) holds them all.
+if grep -qE "^#   $kernel +12 passed, 10 failed, 1 skipped, [0-9]+ s\$" "$a"; then
+	ok "  ... and the per-kernel summary has them, for $kernel"
+else
+	not_ok "  ... and the per-kernel summary has them, for $kernel" "$(sed -n '/^# per kernel/,/^# boot/p' "$a")"
+fi
 
 # --- bad tables ---
 echo "sometimes fixture/* 6.1" >"$tmp/bad-schedule"

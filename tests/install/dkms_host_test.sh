@@ -3,9 +3,12 @@
 #
 # DKMS with Debian's own dkms: `make dkms-install` copies exactly the
 # module's sources to /usr/src/zxproc-VERSION and runs dkms add, build and
-# install for every Debian kernel; the module DKMS installed is then the
-# one each kernel's guest loads, and it passes tests/install/guest-dkms
-# there; `make dkms-remove` leaves nothing behind.
+# install for every Debian kernel, and for the 7.2 debug kernel when the
+# run includes it (built from source, so the suite links
+# /lib/modules/REL/build to its cached tree, as `make modules_install`
+# of a self-built kernel does); the module DKMS installed is then the one each
+# kernel's guest loads, and it passes tests/install/guest-dkms there;
+# `make dkms-remove` leaves nothing behind.
 #
 # Host suite; it changes this machine as `make dkms-install` does
 # (/usr/src, /var/lib/dkms, /lib/modules/REL/updates/dkms) and undoes it.
@@ -22,6 +25,7 @@ version=$(make_var VERSION)
 # Releases of the kernels to boot (a name, or a release in /boot).
 kernels=$(for k in $(guest_kernels); do "$top/tests/vm/kernels" "$k" 2>/dev/null || echo "$k"; done |
 	paste -sd ' ')
+debug_rel=$(debug_release)
 src=/usr/src/zxproc-$version
 # Two copies of this suite (two trees on one machine) would share DKMS's
 # state: the second waits for the first.
@@ -39,12 +43,31 @@ added=
 # shellcheck disable=SC2317 # called from the trap
 suite_cleanup() {
 	[ -z "$added" ] || make -s -C "$top" dkms-remove >/dev/null 2>&1 || true
+	drop_debug_dir
+}
+# /lib/modules/REL for the debug kernel (the build link, then DKMS's
+# module and depmod's index): removed again if this suite made it.
+debug_dir_made=
+drop_debug_dir() {
+	[ -n "$debug_dir_made" ] || return 0
+	find "/lib/modules/$debug_rel" -name '*.ko*' | grep -q . ||
+		rm -rf "/lib/modules/${debug_rel:?}"
+	debug_dir_made=
 }
 scratch_dir
 
 mk() { make -s --no-print-directory -C "$top" BUILD="$build_dir" "$@"; }
 elapsed() { echo "$(($(date +%s) - $1)) s"; }
 
+if [ -n "$debug_rel" ]; then
+	tree=$("$top/tests/vm/debug-kernel" --print-dir)/build
+	if [ ! -e "/lib/modules/$debug_rel" ]; then
+		debug_dir_made=1
+		mkdir -p "/lib/modules/$debug_rel"
+		ln -s "$tree" "/lib/modules/$debug_rel/build"
+	fi
+	kernels="$kernels $debug_rel"
+fi
 start=$(date +%s)
 added=1
 if out=$(mk dkms-install KERNELS="$kernels" 2>&1); then
@@ -79,10 +102,20 @@ for rel in $kernels; do
 		not_ok "$rel: /lib/modules/$rel/updates/dkms/zxproc.ko* is zxproc $version for $rel" "'${ko[$rel]}'"
 	fi
 	# Debian's dkms signs what it builds with its own MOK pair, made on
-	# first use; `make sign` defaults to the same pair.
+	# first use; `make sign` defaults to the same pair.  The debug
+	# kernel has no module signing (no CONFIG_MODULE_SIG, so no
+	# scripts/sign-file): DKMS must leave its module unsigned.
 	serial=$(openssl x509 -inform DER -in /var/lib/dkms/mok.pub -noout -serial 2>&1 |
 		sed 's/^serial=//; s/../&:/g; s/:$//')
-	if [ "$(modinfo -F sig_key "${ko[$rel]}" 2>&1)" = "$serial" ]; then
+	if [ "$rel" = "$debug_rel" ]; then
+		if [ -z "$(modinfo -F sig_key "${ko[$rel]}" 2>&1)" ] &&
+			! grep -q '^CONFIG_MODULE_SIG=y' "$tree/.config"; then
+			ok "$rel: unsigned, as its kernel has no module signing"
+		else
+			not_ok "$rel: unsigned, as its kernel has no module signing" \
+				"sig_key '$(modinfo -F sig_key "${ko[$rel]}" 2>&1)', $(grep '^CONFIG_MODULE_SIG=' "$tree/.config")"
+		fi
+	elif [ "$(modinfo -F sig_key "${ko[$rel]}" 2>&1)" = "$serial" ]; then
 		ok "$rel: DKMS signed it with /var/lib/dkms/mok.key ($(modinfo -F signer "${ko[$rel]}"))"
 	else
 		not_ok "$rel: DKMS signed it with /var/lib/dkms/mok.key" \
@@ -116,7 +149,7 @@ fi
 check "selfwrite.c builds against the tree's libzxproc" \
 	cc -std=c11 -Wall -Wextra -Werror -I"$top/userlib/include" -o "$tmp/selfwrite" \
 	"$top/tests/install/selfwrite.c" "$build_dir/userlib/libzxproc.a" -lpthread
-for kernel in $(guest_kernels); do
+for kernel in $(guest_kernels) ${debug_rel:+debug}; do
 	rel=$("$top/tests/vm/kernels" "$kernel" 2>/dev/null || echo "$kernel")
 	start=$(date +%s)
 	status=0
@@ -134,6 +167,7 @@ done
 start=$(date +%s)
 check "make dkms-remove" mk dkms-remove
 added=
+drop_debug_dir
 left=$(dkms status -m zxproc 2>/dev/null; ls -d "$src" /lib/modules/*/updates/dkms/zxproc.ko* 2>/dev/null || true)
 if [ -z "$left" ]; then
 	ok "nothing of zxproc is left in DKMS, /usr/src or /lib/modules ($(elapsed "$start"))"

@@ -50,6 +50,17 @@ guest_kernels() {
 	done
 }
 
+# The 7.2 debug kernel's release (tests/vm/debug-kernel), when this run
+# tests it: under tests/run-suites when its kernels include it
+# (ZXPROC_WITH_DEBUG=1), alone when it is built; else nothing.  It has no
+# headers package: DKMS builds against its cached tree.
+debug_release() {
+	if [ -n "${ZXPROC_KERNELS+set}" ] && [ "${ZXPROC_WITH_DEBUG:-0}" != 1 ]; then
+		return 0
+	fi
+	"$top/tests/vm/kernels" debug 2>/dev/null || true
+}
+
 # The start of every host suite (*_host_test.sh), right after it sources
 # this file: tests/lib/tap.sh's output and $build_dir; in a guest, one
 # skip and no run (tests/run-suites runs host suites on the host, and

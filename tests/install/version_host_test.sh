@@ -100,10 +100,13 @@ builds_for() { # RELEASE
 	# shellcheck source=/dev/null
 	(. "$top/dkms.conf" && [[ $1 =~ $BUILD_EXCLUSIVE_KERNEL ]])
 }
-for rel in $kernels 6.1.0-1-amd64 6.19.3 7.0.0-rc1 10.2.0; do
+# The tested range, Linux 6.1 to 7.2: every kernel tested (Debian's and
+# the 7.2 kernel's release), the series between, and nothing outside.
+for rel in $kernels 7.2.13-zxproc-debug 6.1.0-1-amd64 6.19.3 7.0.0-rc1 7.2.99; do
 	if builds_for "$rel"; then ok "dkms.conf accepts kernel $rel"; else not_ok "dkms.conf accepts kernel $rel"; fi
 done
-for rel in 6.0.19-1-amd64 5.19.17 5.10.0-30-amd64 4.19.0-27-amd64 3.16.0; do
+for rel in 6.0.19-1-amd64 5.19.17 5.10.0-30-amd64 4.19.0-27-amd64 3.16.0 \
+	7.3.0 8.0.0 10.2.0 70.2.0 6.100.1; do
 	if builds_for "$rel"; then not_ok "dkms.conf refuses kernel $rel"; else ok "dkms.conf refuses kernel $rel"; fi
 done
 

@@ -4,9 +4,12 @@
  * reaches for a given access, which the header names EACCES ("mapped but
  * cannot be accessed"), not ENOMEM ("nothing mapped"):
  *
- *  - a read-only private hugetlb mapping, for a write: GUP does no
- *    copy-on-write on hugetlb, so FOLL_FORCE cannot reach it (a
- *    writable one is written, a read-only one is read);
+ *  - a read-only private hugetlb mapping, for a write, up to 6.x: GUP
+ *    did no copy-on-write on hugetlb, so FOLL_FORCE could not reach it
+ *    (a writable one is written, a read-only one is read).  7.2's GUP
+ *    does it (check_vma_flags() no longer refuses hugetlb), and a forced
+ *    write then lands by copy-on-write, as through /proc/PID/mem: the
+ *    tests ask /proc/self/mem which of the two this kernel does;
  *  - memfd_secret(2) memory, for any access: it is removed from the
  *    kernel's direct map, and GUP refuses it.
  *
@@ -68,6 +71,24 @@ static int write_long(const char *path, long v)
 	return ret;
 }
 
+/*
+ * Does a forced write through /proc/self/mem reach read-only private
+ * memory at @p?  It writes back the byte that is there, so the contents
+ * stay the same (the page becomes a private copy, if anything).
+ */
+static bool proc_mem_writes(uint8_t *p)
+{
+	int fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	uint8_t byte = *p;
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = pwrite(fd, &byte, 1, (off_t)(uintptr_t)p);
+	close(fd);
+	return n == 1;
+}
+
 FIXTURE(hugetlb) {
 	size_t size;
 	long saved;
@@ -123,8 +144,12 @@ TEST_F(hugetlb, writable_is_written)
 	ASSERT_EQ(0, memcmp(back, buf, sizeof(buf)));
 }
 
-/* Read-only: a forced write is refused with EACCES, nothing changes. */
-TEST_F(hugetlb, readonly_write_eacces)
+/*
+ * Read-only: where GUP cannot force it (up to 6.x), a forced write is
+ * refused with EACCES and nothing changes; where it can (7.2), the
+ * write lands, as /proc/self/mem's does.
+ */
+TEST_F(hugetlb, readonly_write_as_proc_mem)
 {
 	uint8_t buf[64], back[64], *copy;
 	uint64_t actual;
@@ -137,6 +162,16 @@ TEST_F(hugetlb, readonly_write_eacces)
 	ASSERT_EQ(0, mprotect(self->p, self->size, PROT_READ));
 	memset(buf, 0xc3, sizeof(buf));
 
+	if (proc_mem_writes(self->p)) {
+		ASSERT_EQ(0, memcmp(copy, self->p, self->size));
+		EXPECT_EQ(0, zx_write(self->h, zx_ptr(self->p + 100), buf, sizeof(buf), &actual));
+		EXPECT_EQ(sizeof(buf), actual);
+		EXPECT_EQ(0, memcmp(self->p + 100, buf, sizeof(buf)));
+		EXPECT_EQ(0, memcmp(self->p, copy, 100));
+		EXPECT_EQ(0, memcmp(self->p + 164, copy + 164, self->size - 164));
+		free(copy);
+		return;
+	}
 	EXPECT_EQ(-EACCES, zx_write(self->h, zx_ptr(self->p + 100), buf, sizeof(buf), &actual));
 	EXPECT_EQ(0, actual);
 	EXPECT_EQ(-EACCES, zx_mem(self->h, ZXPROC_IOC_WRITE, zx_ptr(self->p), buf,
@@ -153,9 +188,11 @@ TEST_F(hugetlb, readonly_write_eacces)
 
 /*
  * A write running from ordinary memory into read-only hugetlb memory
- * stops at the boundary: a short copy, as at any inaccessible page.
+ * that GUP cannot force stops at the boundary: a short copy, as at any
+ * inaccessible page; where it can (7.2, as /proc/self/mem shows), the
+ * write goes on into it.
  */
-TEST_F(hugetlb, short_at_readonly_hugetlb)
+TEST_F(hugetlb, readonly_hugetlb_boundary)
 {
 	size_t page = zx_page();
 	uint8_t *before, buf[128];
@@ -172,6 +209,14 @@ TEST_F(hugetlb, short_at_readonly_hugetlb)
 	ASSERT_EQ(0, mprotect(self->p, self->size, PROT_READ));
 	memset(buf, 0xc3, sizeof(buf));
 
+	if (proc_mem_writes(self->p)) {
+		ASSERT_EQ(0, zx_write(self->h, zx_ptr(self->p - 64), buf, sizeof(buf), &actual));
+		EXPECT_EQ(sizeof(buf), actual);
+		EXPECT_EQ(0, memcmp(self->p - 64, buf, sizeof(buf)));
+		EXPECT_EQ(zx_pattern_byte(3, 64), self->p[64]);
+		munmap(before, page);
+		return;
+	}
 	ASSERT_EQ(0, zx_write(self->h, zx_ptr(self->p - 64), buf, sizeof(buf), &actual));
 	EXPECT_EQ(64, actual);
 	EXPECT_EQ(0, memcmp(self->p - 64, buf, 64));

@@ -270,8 +270,8 @@ struct zxproc_dup {
  *		cannot be accessed without forcing, and the access is not
  *		forced (see above and the protection modes), or cannot
  *		be accessed at all (a shared
- *		read-only mapping, a read-only hugetlb mapping,
- *		memfd_secret(2) memory).
+ *		read-only mapping, a read-only hugetlb mapping
+ *		before Linux 7.2, memfd_secret(2) memory).
  *	EINVAL: @len is 0 or too large, @buf is 0, unknown @flags,
  *		two protection modes at once, or non-zero @reserved.
  *	ENOMEM: nothing is mapped at @addr (including addresses beyond

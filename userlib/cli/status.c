@@ -4,7 +4,8 @@
  * its version (the loaded module's /sys/module/zxproc/version, the
  * installed file's modinfo through kmod_module_get_info(), and the
  * device's own answer to ZXPROC_IOC_GET_VERSION), its refcount, holders
- * and parameters, and the /dev node.  The exit status says which of
+ * and parameters, the /dev node, and whether the running kernel is one
+ * zxproc is tested on.  The exit status says which of
  * "usable" (0), "not loaded" (3) and "loaded, device missing or not
  * accessible" (4) holds, so scripts need not parse the output.
  */
@@ -25,8 +26,18 @@
 
 #define MAX_PARAMS 32
 
+/*
+ * The kernel series zxproc is tested on (tests/vm/kernels: Debian's 6.1,
+ * 6.12 and 6.12-rt, and 7.2), the range dkms.conf builds for.  Another
+ * kernel is reported as untested; the exit status still says only
+ * whether the module is usable.
+ */
+static const unsigned int tested_from[2] = { 6, 1 };
+static const unsigned int tested_to[2] = { 7, 2 };
+
 struct status {
 	char release[65];
+	bool kernel_tested;
 	bool loaded;
 	const char *state;		/* "live", "coming", "going", "builtin" */
 	char *version, *srcversion;	/* of the loaded module */
@@ -81,6 +92,17 @@ static void read_params(struct status *st)
 		free(names);
 }
 
+static bool kernel_tested(const char *release)
+{
+	unsigned int major, minor;
+
+	if (sscanf(release, "%u.%u", &major, &minor) != 2)
+		return false;
+	if (major < tested_from[0] || (major == tested_from[0] && minor < tested_from[1]))
+		return false;
+	return major < tested_to[0] || (major == tested_to[0] && minor <= tested_to[1]);
+}
+
 static void gather(struct status *st)
 {
 	struct kmod_module *mod = NULL, *inst;
@@ -93,6 +115,7 @@ static void gather(struct status *st)
 	st->refcnt = -1;
 	if (uname(&u) == 0)
 		snprintf(st->release, sizeof(st->release), "%s", u.release);
+	st->kernel_tested = kernel_tested(st->release);
 	ctx = zxc_kmod_new();
 	if (ctx != NULL && kmod_module_new_from_name(ctx, ZXC_MODULE_NAME, &mod) == 0) {
 		state = kmod_module_get_initstate(mod);
@@ -186,7 +209,10 @@ static void print_text(const struct status *st)
 	int i;
 
 	printf("zxproc:      %s\n", st->summary);
-	printf("kernel:      %s\n", st->release);
+	printf("kernel:      %s (%s Linux %u.%u to %u.%u)\n", st->release,
+	       st->kernel_tested ? "within what zxproc is tested on," :
+				   "untested: zxproc is tested on",
+	       tested_from[0], tested_from[1], tested_to[0], tested_to[1]);
 	if (st->loaded) {
 		printf("module:      %s, version %s, refcount %d\n", st->state,
 		       st->version ? st->version : "(none)", st->refcnt);
@@ -231,6 +257,7 @@ static void print_json(const struct status *st)
 	zxc_json_string(stdout, st->summary);
 	printf(",\n  \"exit_status\": %d,\n  \"kernel\": ", st->code);
 	zxc_json_string(stdout, st->release);
+	printf(",\n  \"kernel_tested\": %s", st->kernel_tested ? "true" : "false");
 	printf(",\n  \"module\": {\n    \"name\": \"%s\",\n    \"loaded\": %s,\n    \"state\": ",
 	       ZXC_MODULE_NAME, st->loaded ? "true" : "false");
 	zxc_json_string(stdout, st->state);
