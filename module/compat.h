@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The kernel API differences between the kernels zxproc supports
- * (Debian's 6.1 and 6.12): pin_user_pages_remote() lost its vmas
- * argument in 6.5, and vm_flags became read-only in 6.3 (the KUnit
+ * (Debian's 6.1 and 6.12): pin_user_pages_remote() and
+ * get_user_pages_remote() lost their vmas argument in 6.5, hugetlb
+ * pages have heeded FOLL_NOFAULT only since 6.5, and vm_flags became read-only in 6.3 (the KUnit
  * suite builds fake mappings).  An in-tree driver would not need this;
  * an out-of-tree module built by DKMS for several kernels does.
  */
@@ -31,6 +32,29 @@ static inline long zxproc_pin_user_pages_remote(struct mm_struct *mm,
 	return pin_user_pages_remote(mm, start, nr, gup_flags, pages, locked);
 #endif
 }
+
+/* ZXPROC_MEM_NO_FAULT takes references, never pins (pin.c). */
+static inline long zxproc_get_user_pages_remote(struct mm_struct *mm,
+						unsigned long start,
+						unsigned long nr,
+						unsigned int gup_flags,
+						struct page **pages,
+						int *locked)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+	return get_user_pages_remote(mm, start, nr, gup_flags, pages, NULL,
+				     locked);
+#else
+	return get_user_pages_remote(mm, start, nr, gup_flags, pages, locked);
+#endif
+}
+
+/*
+ * Before 6.5, GUP took hugetlb pages through follow_hugetlb_page(),
+ * which faults them in whatever FOLL_NOFAULT says (mm/hugetlb.c).
+ */
+#define ZXPROC_GUP_HUGETLB_NOFAULT \
+	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0))
 
 static inline void zxproc_vma_init_flags(struct vm_area_struct *vma,
 					 vm_flags_t flags)
