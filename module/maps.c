@@ -27,6 +27,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "zxproc.h"
 
 /* Mappings described under one hold of the mmap_lock. */
@@ -59,8 +60,8 @@ static const char *zxproc_anon_name(const struct vm_area_struct *vma)
 
 /*
  * @vma's name, as fs/proc/task_mmu.c names it, but for a file only its
- * last component (%pD): the caller's mount namespace and root play no
- * part, and a name fits a fixed record.
+ * last component (%pd of the path /proc shows): the caller's mount
+ * namespace and root play no part, and a name fits a fixed record.
  */
 static void zxproc_map_name(struct vm_area_struct *vma, char *buf, size_t len)
 {
@@ -74,7 +75,8 @@ static void zxproc_map_name(struct vm_area_struct *vma, char *buf, size_t len)
 			snprintf(buf, len, "[anon_shmem:%s]", anon);
 			return;
 		}
-		snprintf(buf, len, "%pD", vma->vm_file);
+		snprintf(buf, len, "%pd",
+			 zxproc_file_user_path(vma->vm_file)->dentry);
 		/*
 		 * Shared anonymous memory is a shmem file whose dentry is
 		 * named "dev/zero": its last component, as for a path.
@@ -102,7 +104,7 @@ static void zxproc_map_name(struct vm_area_struct *vma, char *buf, size_t len)
 static void zxproc_map_fill(struct vm_area_struct *vma, unsigned long clip,
 			    struct zxproc_map *m)
 {
-	struct inode *inode;
+	const struct inode *inode;
 
 	memset(m, 0, sizeof(*m));
 	m->start = max(vma->vm_start, clip);
@@ -116,7 +118,7 @@ static void zxproc_map_fill(struct vm_area_struct *vma, unsigned long clip,
 	if (vma->vm_flags & VM_MAYSHARE)
 		m->flags |= ZXPROC_MAP_SHARED;
 	if (vma->vm_file) {
-		inode = file_inode(vma->vm_file);
+		inode = zxproc_file_user_inode(vma->vm_file);
 		m->inode = inode->i_ino;
 		m->dev_major = MAJOR(inode->i_sb->s_dev);
 		m->dev_minor = MINOR(inode->i_sb->s_dev);
