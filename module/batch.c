@@ -297,7 +297,7 @@ long zxproc_memv_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 	ret = zxproc_args_in(&req, sizeof(req), cmd, arg);
 	if (ret)
 		return ret;
-	if (zxproc_mem_flags_check(req.flags))
+	if (zxproc_mem_flags_valid(req.flags, write))
 		return -EINVAL;
 	segs = zxproc_segs_in(&req);
 	if (IS_ERR(segs))

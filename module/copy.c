@@ -65,7 +65,7 @@ VISIBLE_IF_KUNIT unsigned long zxproc_dirty_pages(unsigned long nr, size_t off,
 EXPORT_SYMBOL_IF_KUNIT(zxproc_dirty_pages);
 
 /**
- * zxproc_unpin() - unpin target pages after a copy of @copied bytes
+ * zxproc_unpin() - release target pages after a copy of @copied bytes
  * @x: the access.
  * @pages: the pinned pages.
  * @nr: how many.
@@ -79,7 +79,14 @@ void zxproc_unpin(const struct zxproc_xfer *x, struct page **pages,
 		  unsigned long nr, size_t off, size_t copied)
 {
 	unsigned long dirty = x->write ? zxproc_dirty_pages(nr, off, copied) : 0;
+	unsigned long i;
 
+	/* ZXPROC_MEM_NO_FAULT (reads only) took references, not pins. */
+	if (x->nofault) {
+		for (i = 0; i < nr; i++)
+			put_page(pages[i]);
+		return;
+	}
 	if (dirty)
 		unpin_user_pages_dirty_lock(pages, dirty, true);
 	if (nr > dirty)

@@ -204,6 +204,8 @@ static long zxproc_handle_ioctl(struct file *file, unsigned int cmd,
 		return zxproc_handle_info(h, cmd, arg);
 	if (zxproc_cmd_is(cmd, ZXPROC_IOC_DUPLICATE))
 		return zxproc_handle_dup(h, cmd, arg);
+	if (zxproc_cmd_is(cmd, ZXPROC_IOC_MAPS))
+		return zxproc_maps_ioctl(h, cmd, arg);
 	if (zxproc_cmd_is(cmd, ZXPROC_IOC_WRITE))
 		return zxproc_mem_ioctl(h, cmd, arg, true);
 	if (zxproc_cmd_is(cmd, ZXPROC_IOC_READ))

@@ -48,6 +48,23 @@ int zxproc_range_valid(u64 buf, u64 len)
 EXPORT_SYMBOL_IF_KUNIT(zxproc_range_valid);
 
 /**
+ * zxproc_mem_flags_valid() - the flags of one access, or of a batch
+ * @flags: ZXPROC_MEM_* bits.
+ * @write: a write (WRITE, WRITEV) or a read.
+ *
+ * Return: 0, or -EINVAL for flags zxproc_mem_flags_check() refuses, and
+ * for ZXPROC_MEM_NO_FAULT on a write (a write must fault: copy-on-write).
+ */
+int zxproc_mem_flags_valid(u32 flags, bool write)
+{
+	if (zxproc_mem_flags_check(flags))
+		return -EINVAL;
+	if (write && (flags & ZXPROC_MEM_NO_FAULT))
+		return -EINVAL;
+	return 0;
+}
+
+/**
  * zxproc_xfer_begin() - set up an access through handle @h
  * @h: the handle, whose rights the caller has checked.
  * @write: copy into the target (true) or out of it.
@@ -71,6 +88,7 @@ int zxproc_xfer_begin(const struct zxproc_handle *h, bool write, u32 flags,
 	}
 	x->mm = h->mm;
 	x->write = write;
+	x->nofault = !write && (flags & ZXPROC_MEM_NO_FAULT);
 	x->all = flags & ZXPROC_MEM_ALL_OR_NOTHING;
 	x->locked = 0;
 	x->flags = flags;
@@ -115,7 +133,7 @@ long zxproc_mem_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 	ret = zxproc_args_in(&req, sizeof(req), cmd, arg);
 	if (ret)
 		return ret;
-	if (zxproc_mem_flags_check(req.flags) || req.reserved)
+	if (zxproc_mem_flags_valid(req.flags, write) || req.reserved)
 		return -EINVAL;
 	ret = zxproc_range_valid(req.buf, req.len);
 	if (ret)

@@ -13,6 +13,10 @@
  * target whose faults are served by userfaultfd can be read and written
  * at all (without ALLOW_RETRY, handle_userfault() fails the fault).
  *
+ * ZXPROC_MEM_NO_FAULT reads take page references with FOLL_NOFAULT
+ * instead (zxproc_get_nofault()): GUP then never faults, so the
+ * mmap_lock is never dropped and nothing is brought in.
+ *
  * The exec_update_lock is held only to decide ESTALE
  * (zxproc_target_check()), never across a fault.
  *
@@ -29,6 +33,7 @@
  * protection would refuse it, in its own private memory only (GUP never
  * forces a write into a shared mapping, nor before 7.2 a hugetlb one).
  */
+#include <linux/hugetlb.h>
 #include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
@@ -173,6 +178,37 @@ static unsigned long zxproc_forced_still_ok(const struct zxproc_xfer *x,
  */
 #define ZXPROC_FORCE_REDECIDE 3
 
+/*
+ * ZXPROC_MEM_NO_FAULT: take the pages of @vma (found at @start) that the
+ * target's page tables map now, from @start on, and fault nothing in.
+ *
+ * References (FOLL_GET), not pins: GUP unshares an anonymous page that
+ * a read pin finds shared copy-on-write after a fork (gup_must_unshare()
+ * in mm/internal.h), by a fault that allocates the target a copy; with
+ * FOLL_NOFAULT the pin would instead fail on a page that is there.  A
+ * reference only keeps the page while it is copied from, which is all a
+ * read needs.  Nothing mapped at @start: GUP is not called at all, since
+ * before 6.5 it grows a stack mapping to reach an address just below it.
+ * Hugetlb pages on kernels where GUP faults them in despite FOLL_NOFAULT
+ * are never asked for.
+ *
+ * Return: as pin_user_pages_remote(): pages taken, or -EFAULT when the
+ * first page is not there (zxproc_pin_locked() names the error).
+ */
+static long zxproc_get_nofault(struct zxproc_xfer *x,
+			       struct vm_area_struct *vma, unsigned long start,
+			       unsigned long nr, unsigned int gup_flags,
+			       struct page **pages)
+{
+	if (!vma)
+		return -EFAULT;
+	if (!ZXPROC_GUP_HUGETLB_NOFAULT && is_vm_hugetlb_page(vma))
+		return -EFAULT;
+	return zxproc_get_user_pages_remote(x->mm, start, nr,
+					    gup_flags | FOLL_NOFAULT, pages,
+					    &x->locked);
+}
+
 /* Hold the mmap_lock again if a fault dropped it: 0 or -EINTR. */
 static int zxproc_relock(struct zxproc_xfer *x)
 {
@@ -247,21 +283,31 @@ again:
 	ret = zxproc_relock(x);
 	if (ret)
 		return ret;
-	if (x->per_vma) {
+	vma = NULL;
+	if (x->per_vma || x->nofault) {
 		/*
-		 * FOLL_FORCE is one flag for the whole pin: so one pin never
-		 * spans two mappings, and the one at @start decides.
+		 * FOLL_FORCE is one flag for the whole pin, and a no-fault
+		 * pin must not run on into a mapping where GUP would fault:
+		 * so one pin never spans two mappings, and the one at
+		 * @start decides.
 		 */
 		vma = vma_lookup(x->mm, start);
+		if (vma)
+			nr = min(nr, (vma->vm_end - start) >> PAGE_SHIFT);
+	}
+	if (x->per_vma) {
 		first = start == base ? vma : vma_lookup(x->mm, base);
 		gup_flags = zxproc_vma_gup_flags(x, vma, first);
 		if (redecided > ZXPROC_FORCE_REDECIDE)
 			gup_flags &= ~FOLL_FORCE;
-		if (vma)
-			nr = min(nr, (vma->vm_end - start) >> PAGE_SHIFT);
 	}
-	pinned = zxproc_pin_user_pages_remote(x->mm, start, nr, gup_flags,
-					      pages, &x->locked);
+	if (x->nofault)
+		pinned = zxproc_get_nofault(x, vma, start, nr, gup_flags,
+					    pages);
+	else
+		pinned = zxproc_pin_user_pages_remote(x->mm, start, nr,
+						      gup_flags, pages,
+						      &x->locked);
 	if (pinned > 0 && !x->locked) {
 		/*
 		 * A fault waited with the lock dropped, for as long as the
@@ -273,12 +319,12 @@ again:
 		if (!ret && x->per_vma && (gup_flags & FOLL_FORCE))
 			ret = zxproc_relock(x);
 		if (ret) {
-			unpin_user_pages(pages, pinned);
+			zxproc_unpin(x, pages, pinned, 0, 0);
 			return ret;
 		}
 		if (x->per_vma && (gup_flags & FOLL_FORCE)) {
 			ok = zxproc_forced_still_ok(x, base, start, pinned);
-			unpin_user_pages(pages + ok, pinned - ok);
+			zxproc_unpin(x, pages + ok, pinned - ok, 0, 0);
 			pinned = ok;
 			/* Decide again for the first page, under this lock. */
 			if (!pinned) {
@@ -303,7 +349,11 @@ again:
 		gup_flags = zxproc_vma_gup_flags(x, vma && vma->vm_start <= start ?
 						 vma : NULL,
 						 vma_lookup(x->mm, base));
-	return zxproc_vma_error(vma, start, gup_flags);
+	ret = zxproc_vma_error(vma, start, gup_flags);
+	/* Mapped, and the read may go there: the page is not present. */
+	if (x->nofault && ret == -ENOMEM && vma && vma->vm_start <= start)
+		return -EAGAIN;
+	return ret;
 }
 
 /**

@@ -15,6 +15,7 @@
  *           the copy of one range (WRITE/READ and each batch segment)
  * mem.c     ZXPROC_IOC_WRITE/READ: one range
  * batch.c   ZXPROC_IOC_WRITEV/READV: many ranges
+ * maps.c    ZXPROC_IOC_MAPS: the mappings of the handle's address space
  * kunit.c   KUnit suite of the pure logic above (zxproc_kunit.ko)
  */
 #ifndef ZXPROC_INTERNAL_H
@@ -60,6 +61,8 @@ struct zxproc_handle {
  *	decides whether it is used (pin.c).
  * @flags: the call's ZXPROC_MEM_* flags.
  * @write: copy into the target (true) or out of it.
+ * @nofault: ZXPROC_MEM_NO_FAULT: pages are taken with FOLL_NOFAULT and
+ *	a reference (FOLL_GET), never pinned (pin.c, zxproc_unpin()).
  * @all: ZXPROC_MEM_ALL_OR_NOTHING.
  * @per_vma: forcing depends on the mapping (ZXPROC_MEM_FORCE_EXEC or
  *	ZXPROC_MEM_FORCE_FIRST_EXEC on a call the host lets force).
@@ -72,6 +75,7 @@ struct zxproc_xfer {
 	unsigned int gup_flags;
 	u32 flags;
 	bool write;
+	bool nofault;
 	bool all;
 	bool per_vma;
 	int locked;
@@ -141,6 +145,7 @@ int zxproc_xfer_range(struct zxproc_xfer *x, u64 addr, char __user *ubuf,
 
 /* mem.c */
 int zxproc_range_valid(u64 buf, u64 len);
+int zxproc_mem_flags_valid(u32 flags, bool write);
 int zxproc_xfer_begin(const struct zxproc_handle *h, bool write, u32 flags,
 		      struct zxproc_xfer *x);
 void zxproc_xfer_end(struct zxproc_xfer *x);
@@ -150,6 +155,10 @@ long zxproc_mem_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 /* batch.c */
 long zxproc_memv_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 		       unsigned long arg, bool write);
+
+/* maps.c */
+long zxproc_maps_ioctl(const struct zxproc_handle *h, unsigned int cmd,
+		       unsigned long arg);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /*

@@ -8,6 +8,7 @@
  * measure.c  clock, calibration, interleaved sampling, statistics,
  *            the multi-threaded runs
  * report.c   the Markdown tables and the JSON copy
+ * scan.c     the scan of issue 19 (--scan)
  */
 #ifndef ZXBENCH_H
 #define ZXBENCH_H
@@ -220,6 +221,9 @@ void report_json(FILE *f, const struct run_info *ri, const struct table *t,
 		 const struct goal *g, size_t ng);
 /* The zxproc cell a peer at the same size is compared with, or NULL. */
 const struct cell *table_ref(const struct table *t, const struct cell *c);
+
+/* scan.c: the scan's tables, @samples whole scans per method. */
+void run_scan(FILE *f, size_t samples);
 
 /* zxbench.c */
 __attribute__((noreturn, format(printf, 1, 2)))

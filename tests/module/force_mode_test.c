@@ -248,7 +248,7 @@ TEST_F(mode, bad_flags_are_einval)
 {
 	const uint32_t bad[] = {
 		NO_FORCE | EXEC, NO_FORCE | EXEC | ALL, NO_FORCE | FIRST,
-		EXEC | FIRST, EXEC | FIRST | ALL, ZXPROC_MEM_MODES, 1u << 4,
+		EXEC | FIRST, EXEC | FIRST | ALL, ZXPROC_MEM_MODES, 1u << 5,
 		1u << 31, EXEC | (1u << 8), ZXPROC_MEM_FLAGS,
 	};
 	struct zxproc_seg s;

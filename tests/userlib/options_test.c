@@ -343,6 +343,9 @@ TEST_F(opt, unknown_options)
 			  zxproc_process_write_memory_ex(self->h, self->va,
 				self->buf, 8, AON | (uint32_t)1 << bit,
 				&actual)) TH_LOG("bit %u", bit);
+		/* A read's option (maps_nofault_test.c); a write refuses it. */
+		if (((uint32_t)1 << bit) == ZXPROC_MEMORY_NO_FAULT)
+			continue;
 		EXPECT_EQ(ZX_ERR_INVALID_ARGS,
 			  zxproc_process_read_memory_ex(self->h, self->va,
 				self->buf, 8, (uint32_t)1 << bit, &actual))

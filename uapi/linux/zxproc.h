@@ -8,8 +8,9 @@
  *  - the device, /dev/zxproc: answers ZXPROC_IOC_GET_VERSION and mints
  *    process handles with ZXPROC_IOC_PROCESS_OPEN;
  *  - a process handle (an anonymous-inode file, always close-on-exec):
- *    answers ZXPROC_IOC_INFO, ZXPROC_IOC_DUPLICATE, ZXPROC_IOC_WRITE,
- *    ZXPROC_IOC_READ, ZXPROC_IOC_WRITEV and ZXPROC_IOC_READV.
+ *    answers ZXPROC_IOC_INFO, ZXPROC_IOC_DUPLICATE, ZXPROC_IOC_MAPS,
+ *    ZXPROC_IOC_WRITE, ZXPROC_IOC_READ, ZXPROC_IOC_WRITEV and
+ *    ZXPROC_IOC_READV.
  *
  * Any other command, or a command sent to the wrong kind of descriptor,
  * fails with ENOTTY.
@@ -51,7 +52,7 @@
 #define ZXPROC_RIGHT_TRANSFER	0x00000002U	/* advisory; see README */
 #define ZXPROC_RIGHT_READ	0x00000004U	/* ZXPROC_IOC_READ{,V} */
 #define ZXPROC_RIGHT_WRITE	0x00000008U	/* ZXPROC_IOC_WRITE{,V} */
-#define ZXPROC_RIGHT_INSPECT	0x00008000U	/* reserved for richer info */
+#define ZXPROC_RIGHT_INSPECT	0x00008000U	/* ZXPROC_IOC_MAPS */
 #define ZXPROC_RIGHTS_ALL	(ZXPROC_RIGHT_DUPLICATE | \
 				 ZXPROC_RIGHT_TRANSFER | \
 				 ZXPROC_RIGHT_READ | \
@@ -219,9 +220,28 @@ struct zxproc_dup {
 #define ZXPROC_MEM_MODES		(ZXPROC_MEM_NO_FORCE | \
 					 ZXPROC_MEM_FORCE_EXEC | \
 					 ZXPROC_MEM_FORCE_FIRST_EXEC)
+/*
+ * No fault (reads only; with a write, EINVAL): copy only what the
+ * target's page tables map right now, and never fault a page in: no page
+ * is read from a file or from swap, no memory is allocated for the
+ * target (not even the shared zero page for memory it never touched), no
+ * userfaultfd handler is asked, and the target's RSS and page-fault
+ * counters do not change.  The copy stops at the first page that is not
+ * mapped in the target's page tables (never touched, swapped out,
+ * reclaimed, a file page this process has not faulted in, a page under
+ * migration): a short count, or EAGAIN when that is the range's first
+ * page (a batch: per segment).  With ZXPROC_MEM_ALL_OR_NOTHING, EAGAIN
+ * and nothing copied unless every page is mapped.  Pages shared
+ * copy-on-write with another process (after fork(2)) are read as they
+ * are, not unshared.  Kernels before 6.5 fault hugetlb pages in even
+ * when GUP is told not to, so there a no-fault read stops at the first
+ * page of a hugetlb mapping (EAGAIN, or a short count).
+ */
+#define ZXPROC_MEM_NO_FAULT		0x00000010U
 /* Every ZXPROC_MEM_* bit. */
 #define ZXPROC_MEM_FLAGS		(ZXPROC_MEM_ALL_OR_NOTHING | \
-					 ZXPROC_MEM_MODES)
+					 ZXPROC_MEM_MODES | \
+					 ZXPROC_MEM_NO_FAULT)
 
 /**
  * struct zxproc_mem - argument of ZXPROC_IOC_WRITE and ZXPROC_IOC_READ
@@ -229,9 +249,9 @@ struct zxproc_dup {
  * @buf: address of the caller's buffer (source of a write, destination
  *	of a read).
  * @len: byte count, 1 to ZXPROC_MAX_TRANSFER.
- * @flags: ZXPROC_MEM_* bits: ZXPROC_MEM_ALL_OR_NOTHING, and at most one
+ * @flags: ZXPROC_MEM_* bits: ZXPROC_MEM_ALL_OR_NOTHING, at most one
  *	protection mode (ZXPROC_MEM_NO_FORCE, ZXPROC_MEM_FORCE_EXEC or
- *	ZXPROC_MEM_FORCE_FIRST_EXEC).
+ *	ZXPROC_MEM_FORCE_FIRST_EXEC), and for a read ZXPROC_MEM_NO_FAULT.
  * @reserved: must be zero.
  * @actual: out: bytes copied.  Written back (and only this field) on
  *	success and on every error found after the arguments and the
@@ -273,7 +293,10 @@ struct zxproc_dup {
  *		read-only mapping, a read-only hugetlb mapping
  *		before Linux 7.2, memfd_secret(2) memory).
  *	EINVAL: @len is 0 or too large, @buf is 0, unknown @flags,
- *		two protection modes at once, or non-zero @reserved.
+ *		two protection modes at once, ZXPROC_MEM_NO_FAULT on a
+ *		write, or non-zero @reserved.
+ *	EAGAIN: ZXPROC_MEM_NO_FAULT, and the first page is mapped and
+ *		readable but not present in the target's page tables.
  *	ENOMEM: nothing is mapped at @addr (including addresses beyond
  *		the user address space, and ranges that wrap around); or
  *		the kernel ran out of memory (breaking copy-on-write,
@@ -331,8 +354,9 @@ struct zxproc_seg {
  * struct zxproc_memv - argument of ZXPROC_IOC_WRITEV and ZXPROC_IOC_READV
  * @segs: address of an array of @nr_segs segments of @seg_size bytes.
  * @nr_segs: 1 to ZXPROC_MAX_SEGMENTS.
- * @flags: ZXPROC_MEM_* bits, applied to each segment (unknown bits, or
- *	two protection modes at once: EINVAL).
+ * @flags: ZXPROC_MEM_* bits, applied to each segment (unknown bits,
+ *	two protection modes at once, or ZXPROC_MEM_NO_FAULT on a
+ *	WRITEV: EINVAL).
  * @actual: out: total bytes copied over all segments, counting also any
  *	segment whose outcome could not be written back (EFAULT).
  * @done: out: number of segments whose @actual and @status were written.
@@ -364,6 +388,103 @@ struct zxproc_memv {
 	__u32 seg_size;
 };
 
+/* ZXPROC_MAP_* bits of struct zxproc_map.flags */
+#define ZXPROC_MAP_READ		0x00000001U	/* PROT_READ */
+#define ZXPROC_MAP_WRITE	0x00000002U	/* PROT_WRITE */
+#define ZXPROC_MAP_EXEC		0x00000004U	/* PROT_EXEC */
+/* MAP_SHARED (may be shared): /proc/PID/maps's 's' instead of 'p'. */
+#define ZXPROC_MAP_SHARED	0x00000008U
+
+/* Size of struct zxproc_map.name, the terminating NUL included. */
+#define ZXPROC_MAP_NAME_LEN	128
+
+/**
+ * struct zxproc_map - one mapping of the handle's address space
+ * @start: first address of the mapping.
+ * @end: the address past its last byte.
+ * @offset: for a file mapping, the byte offset in the file of @start;
+ *	0 otherwise (as /proc/PID/maps).
+ * @inode: the mapped file's inode number; 0 for anonymous memory.
+ * @dev_major: major number of the file's device; 0 without a file.
+ * @dev_minor: minor number of the file's device; 0 without a file.
+ * @flags: ZXPROC_MAP_* bits: the mapping's protection, and whether it
+ *	is shared.
+ * @reserved: written as zero.
+ * @name: NUL-terminated, as /proc/PID/maps names the mapping but for a
+ *	file only its last component (no directory, no " (deleted)"):
+ *	the file's name, "[heap]", "[stack]", "[vdso]", "[vvar]" (and
+ *	other special mappings' names), "[anon:NAME]" for anonymous memory
+ *	named with PR_SET_VMA_ANON_NAME (on 6.12 and later, "[anon_shmem:
+ *	NAME]" for named shared anonymous memory), or "" for unnamed
+ *	anonymous memory.  Truncated to ZXPROC_MAP_NAME_LEN - 1 bytes.
+ */
+struct zxproc_map {
+	__u64 start;
+	__u64 end;
+	__u64 offset;
+	__u64 inode;
+	__u32 dev_major;
+	__u32 dev_minor;
+	__u32 flags;
+	__u32 reserved;
+	char name[ZXPROC_MAP_NAME_LEN];
+};
+
+/* The first published size of struct zxproc_map, and the largest taken. */
+#define ZXPROC_MAP_SIZE_VER0	176
+#define ZXPROC_MAP_SIZE_MAX	4096
+
+/**
+ * struct zxproc_maps - argument of ZXPROC_IOC_MAPS
+ * @addr: where the walk starts: mappings that end above @addr are
+ *	reported (0 for all of them; a caller whose array filled up asks
+ *	again from the last @end it got).
+ * @entries: address of an array of @count elements of @entry_size bytes;
+ *	may be 0 when @count is 0.
+ * @count: capacity of @entries, in elements (0: only count them).
+ * @entry_size: sizeof(struct zxproc_map) as the caller knows it: a
+ *	multiple of 8 from ZXPROC_MAP_SIZE_VER0 to ZXPROC_MAP_SIZE_MAX
+ *	(else EINVAL).  Bytes of an element past the struct this kernel
+ *	knows are written as zero.
+ * @flags: must be zero.
+ * @reserved: must be zero.
+ * @actual: out: elements written, in ascending address order.
+ * @avail: out: mappings that end above @addr, whether they fitted or
+ *	not (at least @actual).
+ *
+ * Describes the address space the handle is bound to, as /proc/PID/maps
+ * describes the process's current one (the handle's process may have
+ * exec'd since: then ESTALE, as for the memory calls).  The walk takes
+ * the target's mmap_lock for reading, a bounded number of mappings at a
+ * time; between two of those the target may map and unmap, so a larger
+ * answer is a sequence of consistent pieces, each in ascending order and
+ * never overlapping the one before (a mapping that grew across the point
+ * where a piece ended is reported from that point).  The kernel's
+ * vsyscall page, which /proc/PID/maps lists last on x86-64, is not a
+ * mapping of the address space and is not reported.
+ *
+ * Needs ZXPROC_RIGHT_INSPECT (as Zircon's ZX_INFO_PROCESS_MAPS).  On
+ * success and on the errors found after the arguments and rights were
+ * accepted (ESTALE, EINTR, EFAULT, ENOMEM), @actual and @avail are
+ * written back with the counts so far.
+ *
+ * Errors: EACCES (no ZXPROC_RIGHT_INSPECT), EINVAL (bad @entry_size,
+ * non-zero @flags or @reserved, @count non-zero with @entries 0),
+ * ESTALE (the target exited or exec'd), EINTR (fatal signal while
+ * waiting for the target's locks), EFAULT (@entries or this struct not
+ * writable), ENOMEM, E2BIG, ENOTTY.
+ */
+struct zxproc_maps {
+	__u64 addr;
+	__u64 entries;
+	__u32 count;
+	__u32 entry_size;
+	__u32 flags;
+	__u32 reserved;
+	__u32 actual;
+	__u32 avail;
+};
+
 /* Commands of /dev/zxproc. */
 #define ZXPROC_IOC_GET_VERSION	_IOR(ZXPROC_IOC_MAGIC, 0x00, struct zxproc_version)
 #define ZXPROC_IOC_PROCESS_OPEN	_IOW(ZXPROC_IOC_MAGIC, 0x01, struct zxproc_open)
@@ -371,6 +492,7 @@ struct zxproc_memv {
 /* Commands of a process handle. */
 #define ZXPROC_IOC_INFO		_IOR(ZXPROC_IOC_MAGIC, 0x10, struct zxproc_info)
 #define ZXPROC_IOC_DUPLICATE	_IOW(ZXPROC_IOC_MAGIC, 0x11, struct zxproc_dup)
+#define ZXPROC_IOC_MAPS		_IOWR(ZXPROC_IOC_MAGIC, 0x12, struct zxproc_maps)
 #define ZXPROC_IOC_WRITE	_IOWR(ZXPROC_IOC_MAGIC, 0x20, struct zxproc_mem)
 #define ZXPROC_IOC_READ		_IOWR(ZXPROC_IOC_MAGIC, 0x21, struct zxproc_mem)
 #define ZXPROC_IOC_WRITEV	_IOWR(ZXPROC_IOC_MAGIC, 0x22, struct zxproc_memv)

@@ -71,6 +71,13 @@ int zxp_memory_transfer(int fd, bool write, zx_vaddr_t vaddr,
 			const void *buffer, size_t size, uint32_t flags,
 			uint64_t *copied);
 
+/*
+ * Every mapping of the address space process handle @fd is bound to
+ * (ZXPROC_IOC_MAPS, object_info.c): 0 with *@maps, malloc'd, and
+ * *@count; or -errno.
+ */
+int zxp_process_maps(int fd, struct zxproc_map **maps, size_t *count);
+
 /* Opens /dev/zxproc (O_RDWR | O_CLOEXEC): its fd, or -errno. */
 int zxp_device_open(void);
 

@@ -22,7 +22,10 @@
 #include "internal.h"
 
 /* Every option bit the calls know. */
-#define MEMORY_OPTIONS ZXPROC_MEMORY_ALL_OR_NOTHING
+#define MEMORY_OPTIONS (ZXPROC_MEMORY_ALL_OR_NOTHING | ZXPROC_MEMORY_NO_FAULT)
+
+/* Options a write refuses: it must fault (copy-on-write). */
+#define WRITE_REFUSES ZXPROC_MEMORY_NO_FAULT
 
 /* The kernel's ZXPROC_MEM_* flags for valid @options. */
 static uint32_t kernel_flags(uint32_t options)
@@ -31,6 +34,8 @@ static uint32_t kernel_flags(uint32_t options)
 
 	if (options & ZXPROC_MEMORY_ALL_OR_NOTHING)
 		flags |= ZXPROC_MEM_ALL_OR_NOTHING;
+	if (options & ZXPROC_MEMORY_NO_FAULT)
+		flags |= ZXPROC_MEM_NO_FAULT;
 	return flags;
 }
 
@@ -127,7 +132,8 @@ static zx_status_t transfer(bool write, zx_handle_t handle, zx_vaddr_t vaddr,
 
 	if (buffer == NULL || buffer_size == 0 ||
 	    buffer_size > ZXPROC_MAX_TRANSFER || actual == NULL ||
-	    (options & ~(uint32_t)MEMORY_OPTIONS))
+	    (options & ~(uint32_t)MEMORY_OPTIONS) ||
+	    (write && (options & WRITE_REFUSES)))
 		return ZX_ERR_INVALID_ARGS;
 	fd = zxp_handle_to_fd(handle);
 	if (fd < 0)
@@ -189,14 +195,15 @@ ZXP_EXPORT zx_status_t zx_process_read_memory(zx_handle_t handle,
  * that none of its EINVALs is ever reached: ZX_OK, INVALID_ARGS (a
  * segment, the array, the options) or OUT_OF_RANGE (a limit).
  */
-static zx_status_t batch_args(const zxproc_memory_seg_t *segs, size_t count,
-			      uint32_t options)
+static zx_status_t batch_args(bool write, const zxproc_memory_seg_t *segs,
+			      size_t count, uint32_t options)
 {
 	uint64_t total = 0;
 	size_t i;
 
 	if (segs == NULL || count == 0 ||
-	    (options & ~(uint32_t)MEMORY_OPTIONS))
+	    (options & ~(uint32_t)MEMORY_OPTIONS) ||
+	    (write && (options & WRITE_REFUSES)))
 		return ZX_ERR_INVALID_ARGS;
 	if (count > ZXPROC_MAX_SEGMENTS)
 		return ZX_ERR_OUT_OF_RANGE;
@@ -250,7 +257,7 @@ static zx_status_t batch(bool write, zx_handle_t handle,
 	size_t i;
 	int fd, ret;
 
-	status = batch_args(segs, count, options);
+	status = batch_args(write, segs, count, options);
 	if (status != ZX_OK)
 		return status;
 	fd = zxp_handle_to_fd(handle);

@@ -26,6 +26,11 @@ static const struct {
 	 * no EIO, so on a VMO it is passed on as what it says.
 	 */
 	{ EIO,		{ ZX_ERR_BAD_STATE,	ZX_ERR_BAD_STATE,	ZX_ERR_IO } },
+	/*
+	 * A no-fault read (ZXPROC_MEMORY_NO_FAULT) whose first page is not
+	 * present: bringing it in is what the caller asked not to wait for.
+	 */
+	{ EAGAIN,	{ ZX_ERR_SHOULD_WAIT,	ZX_ERR_INTERNAL,	ZX_ERR_INTERNAL } },
 	/* A kernel thread has no user memory to name. */
 	{ EOPNOTSUPP,	{ ZX_ERR_WRONG_TYPE,	ZX_ERR_WRONG_TYPE,	ZX_ERR_NOT_SUPPORTED } },
 	/*

@@ -71,6 +71,15 @@ typedef uint32_t zx_obj_type_t;
 #define ZX_OBJ_TYPE_LOG			ZX_OBJ_TYPE_DEBUGLOG
 #define ZX_OBJ_TYPE_UPPER_BOUND		((zx_obj_type_t)64u)
 
+/* Longest object name, its terminating NUL included (zx_info_maps_t). */
+#define ZX_MAX_NAME_LEN			((size_t)32u)
+
+/* Mapping options; the protections are zx_info_maps_t's mmu_flags. */
+typedef uint32_t zx_vm_option_t;
+#define ZX_VM_PERM_READ			((zx_vm_option_t)(1u << 0))
+#define ZX_VM_PERM_WRITE		((zx_vm_option_t)(1u << 1))
+#define ZX_VM_PERM_EXECUTE		((zx_vm_option_t)(1u << 2))
+
 /* zx_vmo_create() options: the only one libzxproc accepts. */
 #define ZX_VMO_RESIZABLE		((uint32_t)1u << 1)
 

@@ -3,7 +3,7 @@
  * What libzxproc offers on Linux that Zircon has no name for: opening a
  * process handle by process id or pidfd, asking for the kernel module's
  * version, converting between handles and file descriptors, and process
- * memory access with options (all or nothing) and in batches.
+ * memory access with options (all or nothing, no fault) and in batches.
  *
  * Each function has a manual page in section 3.
  */
@@ -31,6 +31,12 @@ extern "C" {
  * cannot be, nothing of the range is.
  */
 #define ZXPROC_MEMORY_ALL_OR_NOTHING	((uint32_t)1u)
+/*
+ * NO_FAULT (reads only): copy only what the target's page tables map
+ * now, never bringing a page in or allocating memory for the target;
+ * the copy stops at the first page that is not present.
+ */
+#define ZXPROC_MEMORY_NO_FAULT		((uint32_t)0x10u)
 
 /* Limits of one batch: segments, and bytes over all its segments. */
 #define ZXPROC_MEMORY_MAX_SEGMENTS	((size_t)1024)
