@@ -404,8 +404,9 @@ struct zxproc_memv {
  * never changes), ESTALE after the target exec'd, and the target's
  * locks dropped while the page is faulted in.  The page is made
  * writable (copy-on-write broken, a missing page allocated) even when
- * the values differ, as any write would; it is marked dirty only when
- * the value was replaced.
+ * the values differ, as any write would; zxproc marks it dirty only
+ * when the value was replaced (the write fault that made it writable
+ * may have, as a store by the target would).
  *
  * Errors, with nothing changed in the target:
  *	EACCES: the handle lacks ZXPROC_RIGHT_READ or ZXPROC_RIGHT_WRITE;
@@ -422,7 +423,8 @@ struct zxproc_memv {
  *	EIO: the memory at @addr is not cacheable (VM_IO or VM_PFNMAP:
  *		device memory).
  *	ESTALE: the target has exited, or exec'd since the handle was made.
- *	EINTR: a fatal signal arrived while the page was faulted in.
+ *	EINTR: a fatal signal arrived while the call waited for the
+ *		target's locks or for the page to be brought in.
  *	EFAULT: this struct is not accessible.
  *	ENOTTY: the descriptor is not a process handle.
  *	E2BIG: non-zero bytes past the known struct.
