@@ -20,6 +20,7 @@
 
 #include <kunit/visibility.h>
 
+#include "trace.h"
 #include "zxproc.h"
 
 /**
@@ -92,6 +93,14 @@ static struct zxproc_seg *zxproc_segs_in(const struct zxproc_memv *req)
  * -EFAULT when the outcome cannot be written, or @ret itself when it
  * concerns the whole target (ESTALE, EINTR) and so ends the batch.
  */
+/* The tracepoint of one segment's access. */
+static void zxproc_seg_trace(const struct zxproc_xfer *x,
+			     const struct zxproc_seg *seg, int ret, size_t done)
+{
+	trace_zxproc_mem(x->h, x->write ? ZXPROC_OP_WRITEV : ZXPROC_OP_READV,
+			 seg->addr, seg->len, done, ret);
+}
+
 static int zxproc_seg_done(const struct zxproc_memv *req, u32 *i, int ret,
 			   size_t done, u64 *actual)
 {
@@ -232,6 +241,7 @@ static int zxproc_memv_group(struct zxproc_xfer *x, struct zxproc_group *g,
 			     u64 *actual)
 {
 	unsigned long used, at = 0;
+	const u32 from = *i;
 	bool more = true;
 	int ret = 0;
 	u32 m, k;
@@ -245,6 +255,8 @@ static int zxproc_memv_group(struct zxproc_xfer *x, struct zxproc_group *g,
 		zxproc_unpin(x, g->pages + at, used - at, 0, 0);
 	/* After a failed write-back, the total still counts every byte. */
 	for (k = 0; k < m; k++) {
+		zxproc_seg_trace(x, &segs[from + k], g->first[k].err,
+				 g->first[k].done);
 		if (!ret)
 			ret = zxproc_seg_done(req, i, g->first[k].err,
 					      g->first[k].done, actual);
@@ -290,6 +302,7 @@ long zxproc_memv_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 	struct zxproc_seg *segs;
 	struct zxproc_memv req;
 	struct zxproc_xfer x;
+	bool begun = false;
 	u64 actual = 0;
 	u32 i = 0;
 	int ret;
@@ -297,11 +310,15 @@ long zxproc_memv_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 	ret = zxproc_args_in(&req, sizeof(req), cmd, arg);
 	if (ret)
 		return ret;
-	if (zxproc_mem_flags_valid(req.flags, write))
-		return -EINVAL;
+	if (zxproc_mem_flags_valid(req.flags, write)) {
+		ret = -EINVAL;
+		goto out_refused;
+	}
 	segs = zxproc_segs_in(&req);
-	if (IS_ERR(segs))
-		return PTR_ERR(segs);
+	if (IS_ERR(segs)) {
+		ret = PTR_ERR(segs);
+		goto out_refused;
+	}
 	ret = zxproc_rights_check(h, write ? ZXPROC_RIGHT_WRITE :
 					     ZXPROC_RIGHT_READ);
 	if (ret)
@@ -323,6 +340,7 @@ long zxproc_memv_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 	ret = zxproc_xfer_begin(h, write, req.flags, &x);
 	if (ret)
 		goto out_counts;
+	begun = true;
 	while (i < req.nr_segs && !ret) {
 		size_t done;
 		int err;
@@ -333,6 +351,7 @@ long zxproc_memv_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 			err = zxproc_xfer_range(&x, segs[i].addr,
 						u64_to_user_ptr(segs[i].buf),
 						segs[i].len, &done);
+			zxproc_seg_trace(&x, &segs[i], err, done);
 			ret = zxproc_seg_done(&req, &i, err, done, &actual);
 		}
 	}
@@ -343,5 +362,10 @@ out_counts:
 out_free:
 	kfree(g);
 	kvfree(segs);
+out_refused:
+	/* A batch refused before its first segment: one event for it all. */
+	if (!begun)
+		trace_zxproc_mem(h, write ? ZXPROC_OP_WRITEV : ZXPROC_OP_READV,
+				 0, 0, 0, ret);
 	return ret;
 }

@@ -17,6 +17,7 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 
+#include "trace.h"
 #include "zxproc.h"
 
 static const struct file_operations zxproc_handle_fops;
@@ -120,23 +121,29 @@ int zxproc_handle_open(const struct file *dev, pid_t nr, u32 requested)
 	int ret;
 
 	ret = zxproc_rights_for_open(requested, &rights);
-	if (ret)
+	if (!ret && nr <= 0)
+		ret = -EINVAL;
+	if (ret) {
+		trace_zxproc_handle_open(nr, NULL, requested, ret);
 		return ret;
-	if (nr <= 0)
-		return -EINVAL;
+	}
 
 	/* A thread id is fine: PIDTYPE_PID finds threads too. */
 	pid = find_get_pid(nr);
 	task = get_pid_task(pid, PIDTYPE_PID);
 	put_pid(pid);
-	if (!task)
+	if (!task) {
+		trace_zxproc_handle_open(nr, NULL, rights, -ESRCH);
 		return -ESRCH;
+	}
 
 	if (task->flags & PF_KTHREAD)
 		ret = -EOPNOTSUPP;	/* no user address space, ever */
 	else
 		ret = zxproc_handle_mint(dev, task, rights);
 
+	trace_zxproc_handle_open(nr, task, rights, ret);
+	zxproc_audit_open(task, rights, ret);
 	put_task_struct(task);
 	return ret;
 }
@@ -181,18 +188,16 @@ static long zxproc_handle_dup(const struct zxproc_handle *h, unsigned int cmd,
 	if (ret)
 		return ret;
 	if (dup.flags & ~ZXPROC_DUP_REPLACE)
-		return -EINVAL;
+		ret = -EINVAL;
 	/* A replacement gives up the source, so it needs no DUPLICATE. */
-	if (!(dup.flags & ZXPROC_DUP_REPLACE)) {
+	else if (!(dup.flags & ZXPROC_DUP_REPLACE))
 		ret = zxproc_rights_check(h, ZXPROC_RIGHT_DUPLICATE);
-		if (ret)
-			return ret;
-	}
-	ret = zxproc_rights_for_dup(h->rights, dup.rights, &rights);
-	if (ret)
-		return ret;
-
-	return zxproc_handle_install(h->pid, h->mm, rights);
+	if (!ret)
+		ret = zxproc_rights_for_dup(h->rights, dup.rights, &rights);
+	if (!ret)
+		ret = zxproc_handle_install(h->pid, h->mm, rights);
+	trace_zxproc_handle_dup(h, dup.rights, ret);
+	return ret;
 }
 
 static long zxproc_handle_ioctl(struct file *file, unsigned int cmd,
@@ -214,6 +219,8 @@ static long zxproc_handle_ioctl(struct file *file, unsigned int cmd,
 		return zxproc_memv_ioctl(h, cmd, arg, true);
 	if (zxproc_cmd_is(cmd, ZXPROC_IOC_READV))
 		return zxproc_memv_ioctl(h, cmd, arg, false);
+	if (zxproc_cmd_is(cmd, ZXPROC_IOC_CAS))
+		return zxproc_cas_ioctl(h, cmd, arg);
 	return -ENOTTY;
 }
 

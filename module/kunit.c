@@ -3,8 +3,9 @@
  * KUnit suite for zxproc's pure logic: rights arithmetic, command
  * matching, range validation, the copy engine's step and dirty-page
  * arithmetic, the errno each kind of mapping yields, the forcing policy
- * read from the kernel command line, batch element sizes, and the
- * protection modes of a memory call.  Built as zxproc_kunit.ko only
+ * read from the kernel command line, batch element sizes, the
+ * protection modes of a memory call, and the arguments of a
+ * compare-and-swap.  Built as zxproc_kunit.ko only
  * against kernels with CONFIG_KUNIT (the debug-kernel tier); it runs
  * when loaded, after zxproc.ko, and reports KTAP in the kernel log.
  */
@@ -383,6 +384,48 @@ static void zxproc_test_vma_forced(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, zxproc_vma_forced(ZXPROC_MEM_NO_FORCE, code, code));
 }
 
+static void zxproc_test_cas_valid(struct kunit *test)
+{
+	struct zxproc_cas req = { .addr = 0x1000, .size = 8,
+				  .expected = U64_MAX, .desired = 0 };
+	u32 size;
+
+	KUNIT_EXPECT_EQ(test, zxproc_cas_valid(&req), 0);
+	for (size = 0; size <= 16; size++) {
+		bool ok = size == 1 || size == 2 || size == 4 || size == 8;
+
+		req = (struct zxproc_cas){ .addr = 0x1000, .size = size };
+		KUNIT_EXPECT_EQ(test, zxproc_cas_valid(&req), ok ? 0 : -EINVAL);
+		if (!ok)
+			continue;
+		/* Misaligned by one byte, when the size is more than one. */
+		req.addr = 0x1001;
+		KUNIT_EXPECT_EQ(test, zxproc_cas_valid(&req),
+				size == 1 ? 0 : -EINVAL);
+		req.addr = 0x1000;
+		if (size == 8)
+			continue;
+		/* A value that does not fit in @size bytes. */
+		req.expected = BIT_ULL(size * 8);
+		KUNIT_EXPECT_EQ(test, zxproc_cas_valid(&req), -EINVAL);
+		req.expected = BIT_ULL(size * 8) - 1;
+		req.desired = BIT_ULL(63);
+		KUNIT_EXPECT_EQ(test, zxproc_cas_valid(&req), -EINVAL);
+	}
+	req = (struct zxproc_cas){ .addr = 0x1000, .size = 4 };
+	req.flags = ZXPROC_MEM_FORCE_EXEC;
+	KUNIT_EXPECT_EQ(test, zxproc_cas_valid(&req), 0);
+	req.flags = ZXPROC_MEM_ALL_OR_NOTHING;
+	KUNIT_EXPECT_EQ(test, zxproc_cas_valid(&req), -EINVAL);
+	req.flags = ZXPROC_MEM_NO_FORCE | ZXPROC_MEM_FORCE_EXEC;
+	KUNIT_EXPECT_EQ(test, zxproc_cas_valid(&req), -EINVAL);
+	req.flags = BIT(31);
+	KUNIT_EXPECT_EQ(test, zxproc_cas_valid(&req), -EINVAL);
+	req.flags = 0;
+	req.reserved = 1;
+	KUNIT_EXPECT_EQ(test, zxproc_cas_valid(&req), -EINVAL);
+}
+
 static struct kunit_case zxproc_test_cases[] = {
 	KUNIT_CASE(zxproc_test_rights_open),
 	KUNIT_CASE(zxproc_test_rights_dup),
@@ -399,6 +442,7 @@ static struct kunit_case zxproc_test_cases[] = {
 	KUNIT_CASE(zxproc_test_mem_flags),
 	KUNIT_CASE(zxproc_test_force_vma),
 	KUNIT_CASE(zxproc_test_vma_forced),
+	KUNIT_CASE(zxproc_test_cas_valid),
 	{}
 };
 

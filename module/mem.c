@@ -27,6 +27,7 @@
 
 #include <kunit/visibility.h>
 
+#include "trace.h"
 #include "zxproc.h"
 
 /**
@@ -86,6 +87,7 @@ int zxproc_xfer_begin(const struct zxproc_handle *h, bool write, u32 flags,
 		put_task_struct(x->task);
 		return -ESTALE;		/* the address space is torn down */
 	}
+	x->h = h;
 	x->mm = h->mm;
 	x->write = write;
 	x->nofault = !write && (flags & ZXPROC_MEM_NO_FAULT);
@@ -112,6 +114,47 @@ void zxproc_xfer_end(struct zxproc_xfer *x)
 	put_task_struct(x->task);
 }
 
+/* zxproc_mem_ioctl() once the struct is in: the access, traced after. */
+static int zxproc_mem_checked(const struct zxproc_handle *h,
+			      const struct zxproc_mem *req,
+			      struct zxproc_mem __user *uarg, bool write,
+			      size_t *done)
+{
+	struct zxproc_xfer x;
+	int ret;
+
+	if (zxproc_mem_flags_valid(req->flags, write) || req->reserved)
+		return -EINVAL;
+	ret = zxproc_range_valid(req->buf, req->len);
+	if (ret)
+		return ret;
+	ret = zxproc_rights_check(h, write ? ZXPROC_RIGHT_WRITE :
+					     ZXPROC_RIGHT_READ);
+	if (ret)
+		return ret;
+
+	/*
+	 * All or nothing: no failure may come after a byte reached the
+	 * target, so @actual is found writable first.
+	 */
+	if ((req->flags & ZXPROC_MEM_ALL_OR_NOTHING) &&
+	    put_user(0ULL, &uarg->actual))
+		return -EFAULT;
+
+	ret = zxproc_xfer_begin(h, write, req->flags, &x);
+	if (!ret) {
+		ret = zxproc_xfer_range(&x, req->addr,
+					u64_to_user_ptr(req->buf), req->len,
+					done);
+		zxproc_xfer_end(&x);
+	}
+
+	/* Only @actual is written back: the rest of *uarg is the caller's. */
+	if (put_user((u64)*done, &uarg->actual))
+		return -EFAULT;
+	return ret;
+}
+
 /**
  * zxproc_mem_ioctl() - ZXPROC_IOC_WRITE and ZXPROC_IOC_READ
  * @h: the handle.
@@ -125,7 +168,6 @@ long zxproc_mem_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 		      unsigned long arg, bool write)
 {
 	struct zxproc_mem __user *uarg = u64_to_user_ptr((u64)arg);
-	struct zxproc_xfer x;
 	struct zxproc_mem req;
 	size_t done = 0;
 	int ret;
@@ -133,33 +175,8 @@ long zxproc_mem_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 	ret = zxproc_args_in(&req, sizeof(req), cmd, arg);
 	if (ret)
 		return ret;
-	if (zxproc_mem_flags_valid(req.flags, write) || req.reserved)
-		return -EINVAL;
-	ret = zxproc_range_valid(req.buf, req.len);
-	if (ret)
-		return ret;
-	ret = zxproc_rights_check(h, write ? ZXPROC_RIGHT_WRITE :
-					     ZXPROC_RIGHT_READ);
-	if (ret)
-		return ret;
-
-	/*
-	 * All or nothing: no failure may come after a byte reached the
-	 * target, so @actual is found writable first.
-	 */
-	if ((req.flags & ZXPROC_MEM_ALL_OR_NOTHING) &&
-	    put_user(0ULL, &uarg->actual))
-		return -EFAULT;
-
-	ret = zxproc_xfer_begin(h, write, req.flags, &x);
-	if (!ret) {
-		ret = zxproc_xfer_range(&x, req.addr, u64_to_user_ptr(req.buf),
-					req.len, &done);
-		zxproc_xfer_end(&x);
-	}
-
-	/* Only @actual is written back: the rest of *uarg is the caller's. */
-	if (put_user((u64)done, &uarg->actual))
-		return -EFAULT;
+	ret = zxproc_mem_checked(h, &req, uarg, write, &done);
+	trace_zxproc_mem(h, write ? ZXPROC_OP_WRITE : ZXPROC_OP_READ, req.addr,
+			 req.len, done, ret);
 	return ret;
 }

@@ -16,6 +16,10 @@
  * mem.c     ZXPROC_IOC_WRITE/READ: one range
  * batch.c   ZXPROC_IOC_WRITEV/READV: many ranges
  * maps.c    ZXPROC_IOC_MAPS: the mappings of the handle's address space
+ * cas.c     ZXPROC_IOC_CAS: compare and swap one aligned value
+ * trace.h   the tracepoints: handle creation, every memory access
+ * audit.c   audit records of handles to other processes; defines the
+ *           tracepoints
  * kunit.c   KUnit suite of the pure logic above (zxproc_kunit.ko)
  */
 #ifndef ZXPROC_INTERNAL_H
@@ -54,6 +58,7 @@ struct zxproc_handle {
 
 /**
  * struct zxproc_xfer - one access through a handle, in progress
+ * @h: the handle it goes through (for the tracepoints).
  * @task: the target's thread-group leader, referenced.
  * @mm: the handle's mm, with an mm_users reference for the duration.
  * @gup_flags: FOLL_* flags for pinning (FOLL_WRITE, FOLL_FORCE).  With
@@ -70,6 +75,7 @@ struct zxproc_handle {
  *	drop it while it waits for a fault.
  */
 struct zxproc_xfer {
+	const struct zxproc_handle *h;
 	struct task_struct *task;
 	struct mm_struct *mm;
 	unsigned int gup_flags;
@@ -159,6 +165,12 @@ long zxproc_memv_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 /* maps.c */
 long zxproc_maps_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 		       unsigned long arg);
+/* cas.c */
+long zxproc_cas_ioctl(const struct zxproc_handle *h, unsigned int cmd,
+		      unsigned long arg);
+
+/* audit.c */
+void zxproc_audit_open(struct task_struct *target, u32 rights, int ret);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /*
@@ -176,6 +188,7 @@ unsigned long zxproc_dirty_pages(unsigned long nr, size_t off,
 enum zxproc_force_policy zxproc_force_parse(char *cmdline,
 					    enum zxproc_force_policy initial);
 int zxproc_seg_size_valid(u32 seg_size);
+int zxproc_cas_valid(const struct zxproc_cas *req);
 #endif
 
 #endif /* ZXPROC_INTERNAL_H */

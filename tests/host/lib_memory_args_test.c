@@ -10,7 +10,8 @@
  * not a process handle is WRONG_TYPE for every segment, and an
  * all-or-nothing batch refuses an unreadable source buffer before the
  * handle is used (a single all-or-nothing write leaves that to the
- * kernel, after the handle).
+ * kernel, after the handle).  And zxproc_process_compare_exchange()'s:
+ * size, alignment, values wider than the size, a NULL *old.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -80,6 +81,17 @@ FIXTURE_SETUP(nosyscall)
 						    0, &actual));
 	EXPECT_TRUE(segs_all(segs, NSEGS, ZX_ERR_WRONG_TYPE));
 	EXPECT_EQ(0u, actual);
+	{
+		uint64_t old = SENTINEL;
+
+		EXPECT_EQ(ZX_ERR_BAD_HANDLE,
+			  zxproc_process_compare_exchange(self->closed, 0x1000,
+							  8, 0, 0, &old));
+		EXPECT_EQ(ZX_ERR_WRONG_TYPE,
+			  zxproc_process_compare_exchange(self->devnull, 0x1000,
+							  8, 0, 0, &old));
+		EXPECT_EQ((uint64_t)SENTINEL, old);
+	}
 
 	ASSERT_EQ(0, trap_library_syscalls());
 	trapped = 0;
@@ -199,6 +211,84 @@ TEST_F(nosyscall, ex_args_foreign_fd)
 TEST_F(nosyscall, ex_args_invalid_handle)
 {
 	ex_args(_metadata, ZX_HANDLE_INVALID, self->buf);
+}
+
+/*
+ * Every zxproc_process_compare_exchange() argument error, with handle
+ * @h: no system call, *old untouched.  The kernel's EINVAL cases are
+ * all refused here first.
+ */
+static void cas_args(struct __test_metadata *_metadata, zx_handle_t h)
+{
+	const size_t bad_sizes[] = { 0, 3, 5, 6, 7, 9, 16, SIZE_MAX };
+	const size_t sizes[] = { 1, 2, 4, 8 };
+	uint64_t old = SENTINEL;
+
+	for (size_t i = 0; i < sizeof(bad_sizes) / sizeof(bad_sizes[0]); i++) {
+		EXPECT_EQ(ZX_ERR_INVALID_ARGS,
+			  zxproc_process_compare_exchange(h, 0x1000, bad_sizes[i],
+							  0, 0, &old))
+			TH_LOG("size %zu", bad_sizes[i]);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		size_t size = sizes[i];
+
+		/* Every misalignment. */
+		for (size_t off = 1; off < size; off++) {
+			EXPECT_EQ(ZX_ERR_INVALID_ARGS,
+				  zxproc_process_compare_exchange(h, 0x1000 + off,
+								  size, 0, 0, &old))
+				TH_LOG("size %zu, offset %zu", size, off);
+		}
+		/* A bit above the value's bytes, in either value. */
+		if (size < 8) {
+			uint64_t over = (uint64_t)1 << (size * 8);
+
+			EXPECT_EQ(ZX_ERR_INVALID_ARGS,
+				  zxproc_process_compare_exchange(h, 0x1000, size,
+								  over, 0, &old));
+			EXPECT_EQ(ZX_ERR_INVALID_ARGS,
+				  zxproc_process_compare_exchange(h, 0x1000, size,
+								  0, UINT64_MAX, &old));
+		}
+		EXPECT_EQ(ZX_ERR_INVALID_ARGS,
+			  zxproc_process_compare_exchange(h, 0x1000, size, 0, 0,
+							  NULL));
+	}
+	EXPECT_EQ((uint64_t)SENTINEL, old);
+}
+
+TEST_F(nosyscall, cas_args_closed_handle)
+{
+	cas_args(_metadata, self->closed);
+}
+
+TEST_F(nosyscall, cas_args_foreign_fd)
+{
+	cas_args(_metadata, self->devnull);
+}
+
+TEST_F(nosyscall, cas_args_invalid_handle)
+{
+	cas_args(_metadata, ZX_HANDLE_INVALID);
+}
+
+/* The trap sees its one ioctl, and the handles it cannot use. */
+TEST_F(nosyscall, cas_reaches_the_kernel)
+{
+	uint64_t old = SENTINEL;
+
+	EXPECT_EQ(ZX_ERR_BAD_HANDLE,
+		  zxproc_process_compare_exchange(ZX_HANDLE_INVALID, 0x1000, 8,
+						  0, 0, &old));
+	EXPECT_EQ(0, trapped);
+	/* /dev/null: ENOTTY, then INFO (ENOTTY too): not a process handle. */
+	EXPECT_NE(ZX_OK, zxproc_process_compare_exchange(self->devnull, 0x1000,
+							 8, 0, 0, &old));
+	EXPECT_LE(1, trapped);
+	EXPECT_EQ(__NR_ioctl, trapped_nr);
+	EXPECT_EQ((uint64_t)SENTINEL, old);
+	trapped = 0;
 }
 
 /* Every batch argument error, with handle @h: nothing written back. */

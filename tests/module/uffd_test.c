@@ -19,6 +19,8 @@
  *    WRITEPROTECT), and only then does the write land.  Reads never
  *    fault.  process_vm_writev waits the same way.
  *
+ *  - CAS: a compare-and-swap reaches such pages as a write does.
+ *
  * Module 0.1.x faulted without FAULT_FLAG_ALLOW_RETRY: userfaultfd then
  * fails the fault at once, and every zxproc call that faulted here
  * answered ENOMEM without waiting (and a CONFIG_DEBUG_VM kernel logged
@@ -363,6 +365,96 @@ TEST_F(uf, protected_pages_fault_for_zxproc_as_for_process_vm)
 	memcpy(want + page - 5, self->src, wlen);
 	EXPECT_EQ(-1, zx_differs(self->t.pid, r1, want, len));
 	EXPECT_EQ(-1, zx_differs(self->t.pid, r2, want, len));
+	free(want);
+}
+
+/* ---- compare-and-swap ------------------------------------------------- */
+
+/* A missing page is served to a CAS as to a write; it then swaps. */
+TEST_F(uf, cas_into_missing_page_is_served_then_swaps)
+{
+	size_t page = self->page;
+	struct zxproc_cas cas = { .size = 8 };
+	uint8_t *want = zx_want(page, H_SEED);
+	uint32_t n0;
+	uint64_t r;
+
+	ASSERT_NE(NULL, want);
+	r = uf_map(&self->t, page, 0);
+	ASSERT_NE(0U, r);
+	ASSERT_EQ(0, uf_reg(&self->t, r, page, UFFDIO_REGISTER_MODE_MISSING, UF_AUTO, H_SEED));
+	n0 = uf_faults(&self->t);
+	cas.addr = r + 64;
+	memcpy(&cas.expected, want + 64, 8);
+	cas.desired = ~cas.expected;
+	ASSERT_EQ(0, zx_ioctl(self->h, ZXPROC_IOC_CAS, &cas));
+	EXPECT_EQ(ZXPROC_CAS_SWAPPED, cas.result);
+	ASSERT_EQ(n0 + 1, uf_faults(&self->t));
+	EXPECT_EQ(r, self->t.log->f[n0].addr);
+	EXPECT_EQ(WRITE_FLAG, self->t.log->f[n0].flags);
+	memcpy(want + 64, &cas.desired, 8);
+	EXPECT_EQ(-1, zx_differs(self->t.pid, r, want, page));
+	free(want);
+}
+
+struct cas_job {
+	int h;
+	uint64_t addr, expected, desired;
+};
+
+static void cas_call(void *arg, struct uf_res *res)
+{
+	struct cas_job *j = arg;
+	struct zxproc_cas cas = {
+		.addr = j->addr, .size = 4, .expected = j->expected,
+		.desired = j->desired,
+	};
+
+	res->ret = zx_ioctl(j->h, ZXPROC_IOC_CAS, &cas);
+	res->actual = cas.result;
+}
+
+/*
+ * A write-protected page: the CAS waits for the handler like a write,
+ * even one that will not swap (the page is made writable first), and
+ * changes nothing until the page is un-protected.
+ */
+TEST_F(uf, cas_into_protected_page_waits_for_the_handler)
+{
+	size_t page = self->page;
+	uint8_t *want = zx_want(page, T_SEED);
+	struct cas_job j = { .h = self->h };
+	struct uf_caller c;
+	struct uf_fault f;
+	struct uf_res res;
+	uint32_t v;
+	uint64_t r;
+
+	ASSERT_NE(NULL, want);
+	r = uf_map(&self->t, page, T_SEED);
+	ASSERT_NE(0U, r);
+	ASSERT_EQ(0, uf_reg(&self->t, r, page, UFFDIO_REGISTER_MODE_WP, UF_HOLD, 0));
+	ASSERT_EQ(0, uf_cmd(&self->t, UF_PROTECT, r, page, 0, NULL));
+	memcpy(&v, want + 128, 4);
+	j.addr = r + 128;
+	j.expected = v;
+	j.desired = v ^ 0xffffffffu;
+
+	ASSERT_EQ(0, uf_caller_start(&c, cas_call, &j));
+	ASSERT_EQ(0, uf_first(&self->t, &c, &f, &res))
+		TH_LOG("the CAS answered %d before its fault reached the handler", res.ret);
+	EXPECT_EQ(r, f.addr);
+	EXPECT_EQ(WRITE_FLAG | WP_FLAG, f.flags);
+	EXPECT_FALSE(uf_returned(&c));
+	EXPECT_EQ(-1, zx_differs(self->t.pid, r, want, page));
+	ASSERT_EQ(0, uf_verdict(&self->t, true));
+	ASSERT_EQ(0, uf_result(&c, &res));
+	EXPECT_EQ(0, res.ret);
+	EXPECT_EQ(ZXPROC_CAS_SWAPPED, res.actual);
+	uf_caller_stop(&c);
+	v ^= 0xffffffffu;
+	memcpy(want + 128, &v, 4);
+	EXPECT_EQ(-1, zx_differs(self->t.pid, r, want, page));
 	free(want);
 }
 

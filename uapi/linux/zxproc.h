@@ -9,8 +9,8 @@
  *    process handles with ZXPROC_IOC_PROCESS_OPEN;
  *  - a process handle (an anonymous-inode file, always close-on-exec):
  *    answers ZXPROC_IOC_INFO, ZXPROC_IOC_DUPLICATE, ZXPROC_IOC_MAPS,
- *    ZXPROC_IOC_WRITE, ZXPROC_IOC_READ, ZXPROC_IOC_WRITEV and
- *    ZXPROC_IOC_READV.
+ *    ZXPROC_IOC_WRITE, ZXPROC_IOC_READ, ZXPROC_IOC_WRITEV,
+ *    ZXPROC_IOC_READV and ZXPROC_IOC_CAS.
  *
  * Any other command, or a command sent to the wrong kind of descriptor,
  * fails with ENOTTY.
@@ -50,8 +50,8 @@
  */
 #define ZXPROC_RIGHT_DUPLICATE	0x00000001U	/* ZXPROC_IOC_DUPLICATE */
 #define ZXPROC_RIGHT_TRANSFER	0x00000002U	/* advisory; see README */
-#define ZXPROC_RIGHT_READ	0x00000004U	/* ZXPROC_IOC_READ{,V} */
-#define ZXPROC_RIGHT_WRITE	0x00000008U	/* ZXPROC_IOC_WRITE{,V} */
+#define ZXPROC_RIGHT_READ	0x00000004U	/* ZXPROC_IOC_READ{,V}, _CAS */
+#define ZXPROC_RIGHT_WRITE	0x00000008U	/* ZXPROC_IOC_WRITE{,V}, _CAS */
 #define ZXPROC_RIGHT_INSPECT	0x00008000U	/* ZXPROC_IOC_MAPS */
 #define ZXPROC_RIGHTS_ALL	(ZXPROC_RIGHT_DUPLICATE | \
 				 ZXPROC_RIGHT_TRANSFER | \
@@ -485,6 +485,81 @@ struct zxproc_maps {
 	__u32 avail;
 };
 
+/* ZXPROC_CAS_* bits of struct zxproc_cas.result */
+/* The value matched @expected and @desired was stored. */
+#define ZXPROC_CAS_SWAPPED	0x00000001U
+
+/**
+ * struct zxproc_cas - argument of ZXPROC_IOC_CAS
+ * @addr: address in the target's address space, a multiple of @size.
+ * @expected: the value to compare with, in its low @size bytes.
+ * @desired: the value to store if the target's value equals @expected,
+ *	in its low @size bytes.
+ * @old: out: the value found at @addr (zero-extended), whether or not it
+ *	was replaced.
+ * @size: 1, 2, 4 or 8: the width of the value, in bytes.
+ * @flags: at most one protection mode (ZXPROC_MEM_NO_FORCE,
+ *	ZXPROC_MEM_FORCE_EXEC or ZXPROC_MEM_FORCE_FIRST_EXEC), as for a
+ *	write; no other ZXPROC_MEM_* bit (a compare-and-swap is all or
+ *	nothing by nature, so ZXPROC_MEM_ALL_OR_NOTHING is EINVAL too).
+ * @result: out: ZXPROC_CAS_* bits: ZXPROC_CAS_SWAPPED when @desired was
+ *	stored.
+ * @reserved: must be zero.
+ *
+ * Atomically compares the naturally aligned @size-byte value at @addr
+ * in the target with @expected and, if they are equal, replaces it with
+ * @desired: one atomic compare-exchange instruction on the target's
+ * page, as the kernel's futexes use, so it is atomic with respect to the
+ * target's own threads and their atomic operations on the same value
+ * (and to other ZXPROC_IOC_CAS calls).  Values are in the target's (the
+ * machine's) byte order.  @old and @result are written back only on
+ * success; on every error nothing in the target has changed.
+ *
+ * Needs both ZXPROC_RIGHT_READ (it reveals the value found) and
+ * ZXPROC_RIGHT_WRITE (it may store one), whatever the outcome.
+ *
+ * The page is reached as a write reaches it (see struct zxproc_mem):
+ * the same forcing policy and protection modes (forced, it goes through
+ * a read-only private mapping by copy-on-write, and the file behind it
+ * never changes), ESTALE after the target exec'd, and the target's
+ * locks dropped while the page is faulted in.  The page is made
+ * writable (copy-on-write broken, a missing page allocated) even when
+ * the values differ, as any write would; zxproc marks it dirty only
+ * when the value was replaced (the write fault that made it writable
+ * may have, as a store by the target would).
+ *
+ * Errors, with nothing changed in the target:
+ *	EACCES: the handle lacks ZXPROC_RIGHT_READ or ZXPROC_RIGHT_WRITE;
+ *		or the value is mapped but not writable and the access is
+ *		not forced, or cannot be written at all (a shared
+ *		read-only mapping, memfd_secret(2) memory).
+ *	EINVAL: @size not 1, 2, 4 or 8; @addr not a multiple of @size;
+ *		a bit of @expected or @desired set above the low @size
+ *		bytes; a @flags bit that is not a protection mode
+ *		(ZXPROC_MEM_ALL_OR_NOTHING among them), or two modes;
+ *		non-zero @reserved.
+ *	ENOMEM: nothing is mapped at @addr (including addresses beyond
+ *		the user address space); or the kernel ran out of memory.
+ *	EIO: the memory at @addr is not cacheable (VM_IO or VM_PFNMAP:
+ *		device memory).
+ *	ESTALE: the target has exited, or exec'd since the handle was made.
+ *	EINTR: a fatal signal arrived while the call waited for the
+ *		target's locks or for the page to be brought in.
+ *	EFAULT: this struct is not accessible.
+ *	ENOTTY: the descriptor is not a process handle.
+ *	E2BIG: non-zero bytes past the known struct.
+ */
+struct zxproc_cas {
+	__u64 addr;
+	__u64 expected;
+	__u64 desired;
+	__u64 old;
+	__u32 size;
+	__u32 flags;
+	__u32 result;
+	__u32 reserved;
+};
+
 /* Commands of /dev/zxproc. */
 #define ZXPROC_IOC_GET_VERSION	_IOR(ZXPROC_IOC_MAGIC, 0x00, struct zxproc_version)
 #define ZXPROC_IOC_PROCESS_OPEN	_IOW(ZXPROC_IOC_MAGIC, 0x01, struct zxproc_open)
@@ -497,5 +572,6 @@ struct zxproc_maps {
 #define ZXPROC_IOC_READ		_IOWR(ZXPROC_IOC_MAGIC, 0x21, struct zxproc_mem)
 #define ZXPROC_IOC_WRITEV	_IOWR(ZXPROC_IOC_MAGIC, 0x22, struct zxproc_memv)
 #define ZXPROC_IOC_READV	_IOWR(ZXPROC_IOC_MAGIC, 0x23, struct zxproc_memv)
+#define ZXPROC_IOC_CAS		_IOWR(ZXPROC_IOC_MAGIC, 0x24, struct zxproc_cas)
 
 #endif /* _UAPI_LINUX_ZXPROC_H */

@@ -2,8 +2,9 @@
 /*
  * What libzxproc offers on Linux that Zircon has no name for: opening a
  * process handle by process id or pidfd, asking for the kernel module's
- * version, converting between handles and file descriptors, and process
- * memory access with options (all or nothing, no fault) and in batches.
+ * version, converting between handles and file descriptors, process
+ * memory access with options (all or nothing, no fault) and in batches,
+ * and an atomic compare-and-swap in a process's memory.
  *
  * Each function has a manual page in section 3.
  */
@@ -87,6 +88,11 @@ zx_status_t zxproc_process_read_memory_batch(zx_handle_t handle,
 					     zxproc_memory_seg_t *segs,
 					     size_t count, uint32_t options,
 					     size_t *actual);
+
+zx_status_t zxproc_process_compare_exchange(zx_handle_t handle,
+					    zx_vaddr_t vaddr, size_t size,
+					    uint64_t expected,
+					    uint64_t desired, uint64_t *old);
 
 /* The file descriptor of a handle, or -1 for a value no fd can have. */
 int zxproc_handle_fd(zx_handle_t handle);
