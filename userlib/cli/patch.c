@@ -364,6 +364,25 @@ static void mismatch(struct patch *p, const struct entry *e,
 	}
 }
 
+/*
+ * What @e's range will hold when its turn comes: the bytes read now,
+ * with the writes of the lines before it that overlap it.  Its expected
+ * bytes are compared with that, and the undo file restores that, so a
+ * patch whose lines overlap is checked, and taken back, line by line.
+ */
+static void overlay_earlier(const struct patch *p, struct entry *e)
+{
+	for (const struct entry *o = p->v; o < e; o++) {
+		uint64_t from = o->addr > e->addr ? o->addr : e->addr;
+		uint64_t to = o->addr + o->len < e->addr + e->len ?
+			      o->addr + o->len : e->addr + e->len;
+
+		if (from < to)
+			memcpy(e->old + (from - e->addr), o->data + (from - o->addr),
+			       (size_t)(to - from));
+	}
+}
+
 /* Resolve, check against the maps, and read every range through the handle. */
 static void check_all(struct patch *p, const struct zxc_target *t)
 {
@@ -391,6 +410,7 @@ static void check_all(struct patch *p, const struct zxc_target *t)
 			continue;
 		zxc_read_range(t, e->addr, e->len, keep_old, e, &x);
 		if (x.status == ZX_OK && x.done == e->len) {
+			overlay_earlier(p, e);
 			if (e->expect && memcmp(e->old, e->expect, e->len) != 0)
 				mismatch(p, e, e->old);
 			continue;
