@@ -108,18 +108,6 @@ same "--name: read the target" "$out" QQ
 expect "--name with write" 0 "" "$zxproc" write --name cli_target "$t_value" --i32 42
 same "--name with write: memory" "$(mem "$tpid" "$t_value" 4)" 2a000000
 expect "--name: nobody" 5 'no process named "no-such-zx"' "$zxproc" maps --name no-such-zx
-second=$tpid
-start_target
-expect "--name: two cli_targets" 2 "2 processes are named \"cli_target\"" \
-	"$zxproc" write --name cli_target "$t_value" --i32 1
-if [[ $err == *"  $second $target_bin "* && $err == *"  $tpid $target_bin $tdir"* ]]; then
-	ok "--name: both candidates listed with their command lines"
-else
-	not_ok "--name: both candidates listed with their command lines" "$err"
-fi
-same "--name ambiguous: nothing written" "$(mem "$second" "$t_value" 4)" 2a000000
-stop_target
-tpid=$second
 
 # --- find -----------------------------------------------------------------------
 # The pattern lives only in the target: written here, byte by byte.
@@ -194,9 +182,23 @@ same "refused undo: nothing written" "$(mem "$tpid" "$t_buf" 4)" "${before_buf:0
 "$zxproc" write "$tpid" "$t_value" --hex 01000000 >/dev/null
 expect "the undo file takes the patch back" 0 "" "$zxproc" patch "$tpid" "$work/undo"
 same "undone: memory as before" "$(mem "$tpid" "$t_value" 4):$(mem "$tpid" "$t_buf" 4)" "2a000000:$before_buf"
-expect "patch --dry-run --save-undo" 2 "dry run writes nothing" \
+expect "patch --dry-run --save-undo" 2 "--dry-run writes nothing" \
 	"$zxproc" patch "$tpid" "$work/p.patch" --dry-run --save-undo "$work/undo2"
 if [ -e "$work/undo2" ]; then not_ok "no undo file from a refused command line"
 else ok "no undo file from a refused command line"; fi
+
+# A second cli_target (last: start_target sets the t_* variables anew).
+second=$tpid second_value=$t_value
+start_target
+expect "--name: two cli_targets" 2 "2 processes are named \"cli_target\"" \
+	"$zxproc" write --name cli_target "$t_value" --i32 1
+if [[ $err == *"  $second $target_bin "* && $err == *"  $tpid $target_bin $tdir"* ]]; then
+	ok "--name: both candidates listed with their command lines"
+else
+	not_ok "--name: both candidates listed with their command lines" "$err"
+fi
+same "--name ambiguous: nothing written" "$(mem "$second" "$second_value" 4)" 2a000000
+same "--name ambiguous: nothing written (second)" "$(mem "$tpid" "$t_value" 4)" 07000000
+stop_target
 
 done_testing

@@ -42,7 +42,7 @@ expect "load: extra argument" 2 "takes no arguments" "$zxproc" load extra
 expect "write: missing ADDR" 2 "expected PID and ADDR" "$zxproc" write 1 --hex 00
 expect "write: bad PID" 2 'bad PID "12x"' "$zxproc" write 12x 0x1000 --hex 00
 expect "write: PID 0" 2 'bad PID "0"' "$zxproc" write 0 0x1000 --hex 00
-expect "write: no data" 2 "exactly one of --hex, --string and --file" "$zxproc" write 1 0x1000
+expect "write: no data" 2 "exactly one of --hex, --string, --file and a value option" "$zxproc" write 1 0x1000
 expect "write: two data options" 2 "exactly one of" "$zxproc" write 1 0x1000 --hex 00 --string a
 expect "write: --offset without --file" 2 "go with --file" "$zxproc" write 1 0x1000 --hex 00 --offset 1
 expect "write: bad --offset" 2 'bad --offset "-1"' "$zxproc" write 1 0x1000 --file /dev/null --offset -1
@@ -85,9 +85,8 @@ expect "ADDR: a typo in a number, before the device" 2 'bad ADDR: "0x12g4" is no
 expect "ADDR: a bad offset, before the device" 2 "the offset after '\+' is not a number" \
 	"$unpriv" -- "$zxproc" write 1 0x1000+zz --hex 00
 expect "patch ADDR: before the device" 2 "bad ADDR" "$unpriv" -- "$zxproc" patch 1 12x 00
-printf '12x 00\n' >"$work/bad.patch"
-expect "patch file ADDR: before the device" 2 "bad.patch:1: bad address: \"12x\" is not a number" \
-	"$unpriv" -- "$zxproc" patch 1 "$work/bad.patch"
+expect "patch file ADDR: before the device" 2 '\(stdin\):1: bad address: "12x" is not a number' \
+	"$unpriv" -- sh -c "printf '12x 00\\n' | $zxproc patch 1 -"
 expect "--name nobody: before the device" 5 'no process named "no-such-zx"' \
 	"$unpriv" -- "$zxproc" read --name no-such-zx 0x1000 4
 expect "the device is checked after the arguments" 4 "permission denied opening /dev/zxproc" \
@@ -113,7 +112,7 @@ expect "find: --align 0" 2 'bad --align "0"' "$zxproc" find 1 --hex 00 --align 0
 expect "find: --limit x" 2 'bad --limit "x"' "$zxproc" find 1 --hex 00 --limit x
 expect "patch: three arguments and --name" 2 "expected FILE, or ADDR HEX" "$zxproc" patch --name x 1 0x10 00
 expect "patch: --expect with a FILE" 2 "--expect goes with one write" "$zxproc" patch 1 f --expect 00
-expect "patch: --dry-run and --save-undo" 2 "dry run writes nothing" "$zxproc" patch 1 f --dry-run --save-undo u
+expect "patch: --dry-run and --save-undo" 2 "--dry-run writes nothing" "$zxproc" patch 1 f --dry-run --save-undo u
 touch "$work/exists"
 expect "patch: an existing undo file" 2 "the undo file $work/exists exists" "$zxproc" patch 1 f --save-undo "$work/exists"
 

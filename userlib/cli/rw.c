@@ -474,8 +474,10 @@ int zxc_cmd_read(int argc, char **argv)
 	/* PID (unless --name), ADDR, and LEN unless a type gives it. */
 	want = (who.name ? 0 : 1) + 1 + (sink.type ? 0 : 1);
 	if (argc - optind != want)
-		return zxc_usage_err("read", "expected %s%s, got %d argument%s",
-				     who.name ? "" : "PID and ", sink.type ? "ADDR (a type gives the length)" : "ADDR and LEN",
+		return zxc_usage_err("read", "expected %s, got %d argument%s",
+				     sink.type ? (who.name ? "ADDR (a type gives the length)" :
+						  "PID and ADDR (a type gives the length)") :
+				     who.name ? "ADDR and LEN" : "PID, ADDR and LEN",
 				     argc - optind, argc - optind == 1 ? "" : "s");
 	if (who.name == NULL) {
 		code = zxc_who_arg("read", &who, argv[optind++]);
