@@ -124,6 +124,15 @@ static int match_chunk(void *ctx, uint64_t addr, const uint8_t *buf,
 	return 0;
 }
 
+/* "16 KiB", "2.4 MiB": the summary's sizes. */
+static void size_text(uint64_t bytes, char *out, size_t size)
+{
+	if (bytes < ((uint64_t)1 << 20))
+		snprintf(out, size, "%" PRIu64 " KiB", (bytes + 1023) >> 10);
+	else
+		snprintf(out, size, "%.1f MiB", (double)bytes / (1 << 20));
+}
+
 enum { OPT_HEX = 256, OPT_STRING, OPT_REGION, OPT_ALIGN, OPT_LIMIT,
        OPT_NAME, OPT_PROGRESS, OPT_TYPE };
 
@@ -317,12 +326,15 @@ int zxc_cmd_find(int argc, char **argv)
 		}
 	}
 	if (code == ZXC_EXIT_OK) {
-		fprintf(stderr, "%" PRIu64 " match%s in %zu region%s, %.1f MiB read",
+		char read_text[32], skipped_text[32];
+
+		size_text(stats.bytes, read_text, sizeof(read_text));
+		size_text(stats.skipped, skipped_text, sizeof(skipped_text));
+		fprintf(stderr, "%" PRIu64 " match%s in %zu region%s, %s read",
 			m.found, m.found == 1 ? "" : "es", regions.n,
-			regions.n == 1 ? "" : "s", (double)stats.bytes / (1 << 20));
+			regions.n == 1 ? "" : "s", read_text);
 		if (stats.skipped)
-			fprintf(stderr, ", %.1f MiB unreadable skipped",
-				(double)stats.skipped / (1 << 20));
+			fprintf(stderr, ", %s unreadable skipped", skipped_text);
 		fprintf(stderr, "%s\n", m.limit && m.found >= m.limit ? " (--limit reached)" : "");
 		if (m.found == 0)
 			code = ZXC_EXIT_NO_MATCH;
