@@ -359,7 +359,10 @@ class Process:
         found: List[int] = []
         tail, tail_end = b"", -1
         for i in range(0, len(ranges), _SCAN_SEGS):
-            for r in self.read_batch(ranges[i:i + _SCAN_SEGS]):
+            segs = [(addr, ctypes.create_string_buffer(size))
+                    for addr, size in ranges[i:i + _SCAN_SEGS]]
+            for r in self._batch("zxproc_process_read_memory_batch", segs,
+                                 _SCAN_READ_OPTIONS, True):
                 if r.status == -20 and self.info().exited:
                     raise error(r.status, f"scanning process {self.pid} at {r.address:#x}")
                 data = r.data or b""
