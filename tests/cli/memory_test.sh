@@ -78,7 +78,7 @@ expect "ADDR: a file mapped twice is ambiguous" 2 "mapped more than once" \
 	"$zxproc" read "$tpid" "$tdir/a/zxdata" 4
 expect "ADDR: an unknown name" 7 'no mapping named "nosuchlib.so"' \
 	"$zxproc" write "$tpid" nosuchlib.so+0x10 --hex 00
-expect "ADDR: hex without 0x is explained" 7 "needs the 0x prefix" \
+expect "ADDR: hex without 0x is explained" 2 "needs the 0x prefix" \
 	"$zxproc" write "$tpid" 7fff0000 --hex 00
 expect "ADDR: an offset past the address space" 2 "outside the address space" \
 	"$zxproc" write "$tpid" 0xffffffffffffffff+0x10 --hex 00

@@ -14,6 +14,7 @@
  * so the whole text is tried as a name first, and only then split at its
  * last sign that is followed by a number.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,7 +32,8 @@ static size_t name_len(const char *name)
 	return len;
 }
 
-static bool name_matches(const char *want, size_t want_len, const char *name)
+bool zxc_maps_name_matches(const char *want, size_t want_len,
+			   const char *name)
 {
 	size_t len = name_len(name);
 	const char *base;
@@ -62,7 +64,7 @@ static enum zxc_addr_result lookup(const char *want, size_t want_len,
 	for (i = 0; i < maps->n; i++) {
 		const struct zxc_mapping *m = &maps->v[i];
 
-		if (!name_matches(want, want_len, m->name))
+		if (!zxc_maps_name_matches(want, want_len, m->name))
 			continue;
 		if (first == NULL) {
 			first = m;
@@ -171,6 +173,45 @@ enum zxc_addr_result zxc_addr_resolve(const char *text,
 	}
 	*addr = *sign == '+' ? base + offset : base - offset;
 	return ZXC_ADDR_OK;
+}
+
+bool zxc_addr_syntax_ok(const char *text, char *why, size_t why_size)
+{
+	const char *sign;
+	uint64_t value;
+	char num[32];
+	size_t len;
+
+	if (*text == '\0') {
+		snprintf(why, why_size, "empty address");
+		return false;
+	}
+	/* Names start with '[', '/' or a letter; numbers with a digit. */
+	if (!isdigit((unsigned char)*text))
+		return true;
+	sign = text + strcspn(text, "+-");
+	len = (size_t)(sign - text);
+	if (len < sizeof(num)) {
+		memcpy(num, text, len);
+		num[len] = '\0';
+	}
+	if (len >= sizeof(num) || !zxc_parse_u64(num, &value)) {
+		if (all_xdigits(text))
+			snprintf(why, why_size,
+				 "\"%s\" is not a number (a hex address needs the 0x prefix)",
+				 text);
+		else
+			snprintf(why, why_size,
+				 "\"%s\" is not a number, nor NUMBER+OFFSET", text);
+		return false;
+	}
+	if (*sign != '\0' && !zxc_parse_u64(sign + 1, &value)) {
+		snprintf(why, why_size,
+			 "\"%s\": the offset after '%c' is not a number", text,
+			 *sign);
+		return false;
+	}
+	return true;
 }
 
 int zxc_addr_exit(enum zxc_addr_result result)

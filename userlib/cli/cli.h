@@ -37,6 +37,8 @@ enum zxc_exit {
 	ZXC_EXIT_BLACKLISTED = 11,	/* load: blacklisted by modprobe.d */
 	ZXC_EXIT_NOT_INSTALLED = 12,	/* load: no zxproc.ko for this kernel */
 	ZXC_EXIT_IN_USE = 13,		/* unload: handles are still open */
+	ZXC_EXIT_MISMATCH = 14,		/* patch: the current bytes are not the expected */
+	ZXC_EXIT_NO_MATCH = 15,		/* find: the pattern is nowhere */
 };
 
 /* main.c: how loud to be (0 normal, 1 -v, 2 -vv). */
@@ -47,6 +49,11 @@ void zxc_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void zxc_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int zxc_usage_err(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * The usage error for getopt_long()'s '?' or ':' (main.c sets opterr to
+ * 0, so this is the only message): the option, and what was wrong.
+ */
+int zxc_option_err(const char *cmd, int c, char **argv);
 
 /* What a failed library call was doing; it picks the message. */
 enum zxc_op {
@@ -70,6 +77,28 @@ int zxc_status_fail(enum zxc_op op, zx_status_t status, pid_t pid,
 bool zxc_parse_u64(const char *text, uint64_t *out);
 bool zxc_parse_pid(const char *text, pid_t *out);
 
+/*
+ * who.c: the process a subcommand works on, given as a PID argument or
+ * as --name NAME.  zxc_who_arg() checks the PID's syntax (with the other
+ * arguments, before anything is opened); zxc_who_resolve() then finds
+ * the process a name stands for.  Both print and return an exit code.
+ */
+struct zxc_who {
+	const char *name;	/* --name NAME, or NULL */
+	pid_t pid;
+};
+int zxc_who_arg(const char *cmd, struct zxc_who *who, const char *text);
+int zxc_who_resolve(struct zxc_who *who);
+
+/* pidname.c: the processes whose name is @name (comm or program file). */
+struct zxc_pidlist {
+	pid_t *v;
+	size_t n;
+};
+/* 0, or -errno when /proc cannot be listed. */
+int zxc_pids_named(const char *name, struct zxc_pidlist *out);
+void zxc_pidlist_free(struct zxc_pidlist *list);
+
 /* hexdata.c: "de ad be ef" -> bytes.  Returns NULL and says why. */
 uint8_t *zxc_parse_hex(const char *text, size_t *len, char *why,
 		       size_t why_size);
@@ -91,6 +120,12 @@ struct zxc_maps {
 /* 0, or -errno from opening/reading /proc/PID/maps. */
 int zxc_maps_read(pid_t pid, struct zxc_maps *maps);
 void zxc_maps_free(struct zxc_maps *maps);
+/*
+ * Whether @name (a mapping's name) is what a user means by @want: the
+ * same name, or @want is the last component of the path @name.
+ */
+bool zxc_maps_name_matches(const char *want, size_t want_len,
+			   const char *name);
 /* The mapping holding @addr, or NULL. */
 const struct zxc_mapping *zxc_maps_find(const struct zxc_maps *maps,
 					uint64_t addr);
@@ -109,6 +144,18 @@ enum zxc_addr_result zxc_addr_resolve(const char *text,
 				      size_t why_size);
 /* Exit code for a failed resolution. */
 int zxc_addr_exit(enum zxc_addr_result result);
+/*
+ * What can be told of ADDR before the target is opened: false (and @why)
+ * for an empty text, or one that starts with a digit but is not
+ * NUMBER[+-NUMBER] (a typo in a number, or hex without "0x").
+ */
+bool zxc_addr_syntax_ok(const char *text, char *why, size_t why_size);
+
+/*
+ * regions.c: the target's mappings, the one place that decides where
+ * they come from (today /proc/PID/maps).  0 or -errno.
+ */
+int zxc_regions_read(pid_t pid, zx_handle_t handle, struct zxc_maps *maps);
 
 /* proc.c: facts about the target from /proc, for messages. */
 enum zxc_proc_state {
@@ -160,6 +207,7 @@ struct zxc_progress {
 	const char *label;
 	uint64_t total, done;
 	double start, last_draw;
+	char extra[64];		/* after the counts, e.g. "3 matches" */
 	bool enabled, shown;
 };
 bool zxc_progress_parse(const char *text, enum zxc_progress_mode *mode);
@@ -210,6 +258,55 @@ void zxc_read_range(const struct zxc_target *t, uint64_t addr, uint64_t len,
 int zxc_xfer_fail(const struct zxc_target *t, enum zxc_op op, uint64_t addr,
 		  uint64_t len, const struct zxc_xfer *x);
 
+/*
+ * cas.c: a write that happens only if the memory holds @expect: the one
+ * place that decides how the comparison is made (today: read, compare,
+ * write).  @x as for zxc_write_range(); *@differs is set when the bytes
+ * differ, and @current (@len bytes) then holds what was found.
+ */
+void zxc_write_if_equal(const struct zxc_target *t, uint64_t addr,
+			const uint8_t *expect, const uint8_t *data,
+			uint64_t len, uint8_t *current, bool *differs,
+			struct zxc_xfer *x);
+
+/*
+ * scan.c: the target's memory in batches, for `find`.  Calls @chunk for
+ * every piece read, in address order; a piece that starts where the
+ * previous one ended continues it; @chunk returns 0 to go on, 1 to
+ * stop, -1 when its output failed.  Returns an exit code (0, or the
+ * target ended).
+ */
+struct zxc_scan_stats {
+	uint64_t bytes;		/* read */
+	uint64_t skipped;	/* in regions that could not be read */
+};
+int zxc_scan(const struct zxc_target *t, const struct zxc_maps *regions,
+	     struct zxc_progress *progress,
+	     int (*chunk)(void *ctx, uint64_t addr, const uint8_t *buf,
+			  size_t len),
+	     void *ctx, struct zxc_scan_stats *stats);
+
+/* typed.c: --u8 ... --f64 values. */
+struct zxc_type {
+	const char *name;	/* "u32" */
+	size_t size;
+	char kind;		/* 'u', 'i' or 'f' */
+};
+/* The type of option @name ("u32"), or NULL. */
+const struct zxc_type *zxc_type_find(const char *name);
+/*
+ * "1,2,-3": values of @type in the machine's byte order (the target's:
+ * the same machine).  Returns NULL and says why.
+ */
+uint8_t *zxc_type_parse(const struct zxc_type *type, const char *text,
+			size_t *len, char *why, size_t why_size);
+/* One value at @p, as text, into @out. */
+void zxc_type_format(const struct zxc_type *type, const uint8_t *p,
+		     char *out, size_t out_size);
+/* The getopt_long() entries "--u8" ... "--f64", their vals from @base. */
+#define ZXC_TYPE_COUNT 10
+extern const struct zxc_type zxc_types[ZXC_TYPE_COUNT];
+
 /* json.c: @s as a JSON string (null for NULL). */
 void zxc_json_string(FILE *out, const char *s);
 
@@ -218,8 +315,10 @@ struct zxc_hexdump {
 	uint8_t line[16];
 	size_t fill;
 	uint64_t line_addr;
+	bool xxd;
 };
-void zxc_hexdump_init(struct zxc_hexdump *h, uint64_t addr);
+/* xxd: the layout of xxd(1), "ADDR: 4865 6c6c  He", that xxd -r takes. */
+void zxc_hexdump_init(struct zxc_hexdump *h, uint64_t addr, bool xxd);
 int zxc_hexdump_feed(struct zxc_hexdump *h, const uint8_t *buf, size_t len);
 int zxc_hexdump_flush(struct zxc_hexdump *h);
 
@@ -227,5 +326,7 @@ int zxc_hexdump_flush(struct zxc_hexdump *h);
 int zxc_cmd_write(int argc, char **argv);
 int zxc_cmd_read(int argc, char **argv);
 int zxc_cmd_patch(int argc, char **argv);
+int zxc_cmd_maps(int argc, char **argv);
+int zxc_cmd_find(int argc, char **argv);
 
 #endif /* ZXPROC_CLI_H */

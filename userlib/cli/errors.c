@@ -8,9 +8,12 @@
  * the operation that failed, the handle's ZX_INFO_PROCESS and a look at
  * /proc pick the sentence.
  */
+#include <ctype.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <zircon/status.h>
 #include <zircon/syscalls.h>
@@ -53,6 +56,25 @@ int zxc_usage_err(const char *cmd, const char *fmt, ...)
 	fprintf(stderr, "\nTry 'zxproc%s%s --help'.\n", cmd ? " " : "",
 		cmd ? cmd : "");
 	return ZXC_EXIT_USAGE;
+}
+
+int zxc_option_err(const char *cmd, int c, char **argv)
+{
+	/* getopt_long() has stepped past the culprit: it is argv[optind - 1]. */
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+
+	if (c == ':')
+		return zxc_usage_err(cmd, "option '%s' needs a value", arg);
+	/* "-1" where a number goes: a negative number, not an option. */
+	if (arg[0] == '-' && isdigit((unsigned char)arg[1]))
+		return zxc_usage_err(cmd, "\"%s\" is not an option, and no argument here can be negative",
+				     arg);
+	if (arg[0] == '-' && arg[1] == '-')
+		return zxc_usage_err(cmd, "unknown option '%.*s'",
+				     (int)strcspn(arg, "="), arg);
+	if (optopt > 0 && optopt < 128)
+		return zxc_usage_err(cmd, "unknown option '-%c'", optopt);
+	return zxc_usage_err(cmd, "unknown option '%s'", arg);
 }
 
 /* The status name, for -v: what a bug report needs. */

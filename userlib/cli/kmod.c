@@ -40,6 +40,12 @@ static void log_to_stderr(void *data, int priority, const char *file,
 	(void)data;
 	(void)file;
 	(void)line;
+	/*
+	 * libkmod's own bookkeeping ("context 0x55d0c0a0 released") is
+	 * for its developers: a pointer tells a user nothing.  -vv shows it.
+	 */
+	if (zxc_verbose < 2 && strstr(format, "%p") != NULL)
+		return;
 	if (zxc_verbose >= 2)
 		fprintf(stderr, "zxproc: libkmod: %s[%d]: ", fn, priority);
 	else
@@ -258,6 +264,13 @@ int zxc_cmd_load(int argc, char **argv)
 		zxc_note("zxproc is already loaded");
 		kmod_unref(ctx);
 		return ZXC_EXIT_OK;
+	}
+	/* No /proc/modules: the kernel cannot load modules at all. */
+	if (access("/proc/modules", F_OK) != 0 && errno == ENOENT) {
+		zxc_err("kernel %s has no loadable module support (CONFIG_MODULES is off): zxproc cannot be loaded into it; boot a kernel with module support",
+			kernel_release());
+		kmod_unref(ctx);
+		return ZXC_EXIT_NOT_INSTALLED;
 	}
 	mod = zxc_kmod_installed(ctx);
 	if (mod == NULL) {

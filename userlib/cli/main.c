@@ -25,6 +25,8 @@ static const struct {
 	{ "write", zxc_cmd_write },
 	{ "read", zxc_cmd_read },
 	{ "patch", zxc_cmd_patch },
+	{ "maps", zxc_cmd_maps },
+	{ "find", zxc_cmd_find },
 };
 
 static const char usage[] =
@@ -38,9 +40,15 @@ static const char usage[] =
 "  status [--json]             is the module loaded and /dev/zxproc usable?\n"
 "  load                        load the module (libkmod, blacklist honoured)\n"
 "  unload                      unload it (refused while handles are open)\n"
-"  write PID ADDR DATA-OPTION  write bytes (--hex, --string or --file)\n"
-"  read PID ADDR LEN [--raw]   print memory as a hex dump (or raw bytes)\n"
+"  write PID ADDR DATA-OPTION  write bytes (--hex, --string, --file) or values\n"
+"                              (--u8 ... --f64)\n"
+"  read PID ADDR LEN           print memory as a hex dump (--xxd, --raw), or\n"
+"  read PID ADDR --TYPE        values (--u8 ... --f64, --count N)\n"
 "  patch PID FILE              apply \"ADDR HEX\" lines, all checked first\n"
+"  patch PID ADDR HEX          one write (--expect OLDHEX: only over those bytes)\n"
+"  maps PID [--json]           list the process's mappings\n"
+"  find PID PATTERN-OPTION     print where the bytes (--hex, --string) or a\n"
+"                              value (--u8 ... --f64) are in its memory\n"
 "\n"
 "Options:\n"
 "  -v, --verbose               more detail (libkmod's log; twice: debug)\n"
@@ -50,6 +58,9 @@ static const char usage[] =
 "ADDR: 0x-hex or decimal, or a mapping name from /proc/PID/maps ([heap],\n"
 "[stack], libc.so.6, a full path, the program's name), each optionally\n"
 "followed by +OFFSET or -OFFSET, e.g. [heap]+0x10 or libc.so.6+0x1d2000.\n"
+"PID: a process id, or --name NAME (the process's name as ps shows it, or\n"
+"its program's file name; a name that several processes share is an error\n"
+"that lists them).\n"
 "\n"
 "Exit status:\n"
 "   0  success (status: loaded and usable)\n"
@@ -66,6 +77,8 @@ static const char usage[] =
 "  11  load: the module is blacklisted in modprobe.d\n"
 "  12  load: the module is not installed for the running kernel\n"
 "  13  unload: the module is in use (handles are open)\n"
+"  14  patch --expect: the memory does not hold the expected bytes\n"
+"  15  find: no match\n"
 "\n"
 "See zxproc(1).\n";
 
@@ -80,8 +93,10 @@ int main(int argc, char **argv)
 	size_t i;
 	int c;
 
+	/* Every bad option is worded once, by zxc_option_err(). */
+	opterr = 0;
 	/* "+": stop at the subcommand, whose options are its own. */
-	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'v':
 			zxc_verbose++;
@@ -94,7 +109,7 @@ int main(int argc, char **argv)
 			       ZXPROC_VERSION_MINOR, ZXPROC_VERSION_PATCH);
 			return ZXC_EXIT_OK;
 		default:
-			return zxc_usage_err(NULL, "unknown option");
+			return zxc_option_err(NULL, c, argv);
 		}
 	}
 	if (optind >= argc)

@@ -4,7 +4,8 @@
  * it appears only when stderr is a terminal and only once a transfer has
  * run for a second, so quick writes and scripts never see it; "always"
  * draws it from the start even into a pipe or file (for logs), "never"
- * not at all.  It is redrawn at most ten times a second.
+ * not at all.  It is redrawn at most ten times a second, and shows the
+ * average rate so far and the time left at that rate.
  */
 #include <stdio.h>
 #include <string.h>
@@ -50,18 +51,38 @@ void zxc_progress_start(struct zxc_progress *p, enum zxc_progress_mode mode,
 		     (mode == ZXC_PROGRESS_AUTO && isatty(STDERR_FILENO));
 }
 
+/* "12.5 MiB/s ETA 0:42", from the average rate so far. */
+static void rate_eta(const struct zxc_progress *p, char *out, size_t size)
+{
+	double secs = now() - p->start, rate, eta;
+
+	if (secs <= 0 || p->done == 0) {
+		snprintf(out, size, "-- MiB/s ETA --:--");
+		return;
+	}
+	rate = (double)p->done / secs;
+	eta = p->done >= p->total ? 0 : (double)(p->total - p->done) / rate;
+	if (eta > 99 * 3600)
+		eta = 99 * 3600;
+	snprintf(out, size, "%.1f MiB/s ETA %d:%02d", rate / (1 << 20),
+		 (int)eta / 60, (int)eta % 60);
+}
+
 static void draw(struct zxc_progress *p)
 {
-	char bar[PROGRESS_WIDTH + 1];
+	char bar[PROGRESS_WIDTH + 1], speed[48];
 	double frac = p->total ? (double)p->done / (double)p->total : 1.0;
 	int fill = (int)(frac * PROGRESS_WIDTH), i;
 
 	for (i = 0; i < PROGRESS_WIDTH; i++)
 		bar[i] = i < fill ? '#' : '.';
 	bar[PROGRESS_WIDTH] = '\0';
-	fprintf(stderr, "\r%s [%s] %3d%% %.1f/%.1f MiB", p->label, bar,
-		(int)(frac * 100), (double)p->done / (1 << 20),
-		(double)p->total / (1 << 20));
+	rate_eta(p, speed, sizeof(speed));
+	/* On a terminal, "\033[K" clears what a longer line left. */
+	fprintf(stderr, "\r%s [%s] %3d%% %.1f/%.1f MiB %s%s%s%s", p->label,
+		bar, (int)(frac * 100), (double)p->done / (1 << 20),
+		(double)p->total / (1 << 20), speed, p->extra[0] ? ", " : "",
+		p->extra, isatty(STDERR_FILENO) ? "\033[K" : "");
 	fflush(stderr);
 	p->shown = true;
 }

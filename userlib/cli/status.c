@@ -356,7 +356,7 @@ int zxc_cmd_status(int argc, char **argv)
 
 	/* 0, not 1: glibc re-reads the option string (main used "+"). */
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
@@ -365,7 +365,7 @@ int zxc_cmd_status(int argc, char **argv)
 			fputs(status_usage, stdout);
 			return ZXC_EXIT_OK;
 		default:
-			return zxc_usage_err("status", "unknown option");
+			return zxc_option_err("status", c, argv);
 		}
 	}
 	if (optind != argc)

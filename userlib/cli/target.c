@@ -36,7 +36,7 @@ int zxc_target_open(struct zxc_target *t, pid_t pid, zx_rights_t rights)
 	if (status != ZX_OK)
 		return zxc_status_fail(ZXC_OP_OPEN, status, pid,
 				       ZX_HANDLE_INVALID, 0);
-	ret = zxc_maps_read(pid, &t->maps);
+	ret = zxc_regions_read(pid, t->handle, &t->maps);
 	/* Numeric addresses need no maps: only name lookups report this. */
 	t->maps_errno = ret < 0 ? -ret : 0;
 	return ZXC_EXIT_OK;
