@@ -9,6 +9,8 @@
 #                         Debian's 6.1, 6.12 and 6.12-rt, and 7.2 (debug)
 #   make check-debug      every guest suite on the 7.2 debug kernel (KASAN, ...)
 #   make style            checkpatch --strict; `make sparse` runs make C=2
+#   make dist, make deb   the source tarball; the Debian packages
+#                         (contrib/dist.mk, contrib/debian)
 #
 # The kernel build itself is described by ./Kbuild (also what DKMS uses).
 # Every build product lands under build/; nothing is written into the
@@ -25,7 +27,14 @@ VERSION_MAJOR	:= $(call version_part,MAJOR)
 VERSION		:= $(VERSION_MAJOR).$(call version_part,MINOR).$(call version_part,PATCH)
 
 # Debian's kernels, resolved from the meta-packages: "NAME RELEASE" pairs.
-KERNELS		:= $(shell $(TOP)/tests/vm/kernels 2>/dev/null | awk '$$1 != "debug" {print $$2}')
+# Where those are not installed (not Debian 12: Ubuntu, Fedora, a
+# self-built kernel), the running kernel, if its build tree is there.
+# KERNEL_LIST and KERNEL_RELEASE are there to be overridden (the tests of
+# this fallback do).
+KERNEL_LIST	?= $(TOP)/tests/vm/kernels
+KERNEL_RELEASE	?= $(shell uname -r)
+DEBIAN_KERNELS	:= $(shell $(KERNEL_LIST) 2>/dev/null | awk '$$1 != "debug" {print $$2}')
+KERNELS		:= $(or $(DEBIAN_KERNELS),$(if $(wildcard /lib/modules/$(KERNEL_RELEASE)/build/Makefile),$(KERNEL_RELEASE)))
 KERNEL_SRCS	:= Kbuild $(wildcard module/*.c module/*.h) uapi/linux/zxproc.h
 # The test-only delay module (tests/kmod), built beside zxproc.ko.
 KMOD_SRCS	:= $(wildcard tests/kmod/*.c)
@@ -48,6 +57,21 @@ define build_module
 endef
 
 modules: $(patsubst %,$(BUILD)/kernel/%/zxproc.ko,$(KERNELS))
+ifeq ($(strip $(KERNELS)),)
+modules: no-kernel
+endif
+
+# No kernel to build for: say what to install, per distribution.
+.PHONY: no-kernel
+no-kernel:
+	@echo "make: no kernel to build zxproc.ko for: Debian 12's kernel meta-packages are not installed" >&2
+	@echo "  and the running kernel's build tree /lib/modules/$(KERNEL_RELEASE)/build is missing." >&2
+	@echo "  Install the headers of the running kernel $(KERNEL_RELEASE):" >&2
+	@echo "    Debian, Ubuntu:  apt-get install linux-headers-$(KERNEL_RELEASE)" >&2
+	@echo "    Fedora:          dnf install kernel-devel-$(KERNEL_RELEASE)" >&2
+	@echo "  or build against another tree: make module KDIR=/path/to/kernel/tree;" >&2
+	@echo "  the library and the command alone: make lib cli" >&2
+	@exit 2
 
 $(BUILD)/kernel/%/zxproc.ko: $(KERNEL_SRCS) $(KMOD_SRCS)
 	$(call build_module,$*,/lib/modules/$*/build)
@@ -96,6 +120,7 @@ clean:
 -include tests/tests.mk
 -include tests/demo/demo.mk
 -include tests/bench/bench.mk
+-include contrib/dist.mk
 
 # ---- install ----
 #
@@ -112,6 +137,10 @@ clean:
 #                       then `dkms add`, `dkms build`, `dkms install` them
 #                       for KERNELS; re-running it rebuilds from the copy
 #   make dkms-remove    `dkms remove --all`, and delete that copy
+#   make install-userland, install-module (and uninstall-*): the two
+#                       halves of `make install`; packages take the first
+#   make dkms-source DKMS_SRC_DIR=DIR
+#                       only the copy of the module sources and dkms.conf
 #   make sign           sign $(BUILD)/kernel/REL/zxproc.ko for KERNELS with
 #                       a MOK key pair (MOK_KEY, MOK_CERT; see below)
 #   make mok-keygen     create a MOK key pair in MOK_DIR
@@ -146,14 +175,17 @@ INST_DATA	:= $(TOP)/userlib/data
 # The zxproc command, once its rules exist (userlib/cli/cli.mk).
 INST_CLI	:= $(if $(wildcard $(TOP)/userlib/cli/cli.mk),$(BUILD)/userlib/zxproc)
 
-.PHONY: install uninstall dkms-install dkms-remove sign mok-keygen version-check-built
+.PHONY: install uninstall dkms-install dkms-remove sign mok-keygen version-check-built \
+	install-module install-userland uninstall-module uninstall-userland \
+	version-check-userland dkms-source
 
 # Built products carry the version too; check them once they are built
 # (tests/version-check runs before the build for the literal copies).
 all: version-check-built
-version-check-built: modules lib $(INST_CLI)
-	@$(TOP)/tests/version-check $(VERSION) $(patsubst %,$(BUILD)/kernel/%/zxproc.ko,$(KERNELS)) \
-		$(LIB_SO) $(LIB_PC)
+version-check-built: modules version-check-userland
+	@$(TOP)/tests/version-check $(VERSION) $(patsubst %,$(BUILD)/kernel/%/zxproc.ko,$(KERNELS))
+version-check-userland: version-check lib $(INST_CLI)
+	@$(TOP)/tests/version-check $(VERSION) $(LIB_SO) $(LIB_PC)
 
 # Only with DESTDIR empty: the running system's own state.
 real_install	= $(if $(DESTDIR),,yes)
@@ -178,11 +210,28 @@ define udev_reload
 	fi
 endef
 
-# Header directories, and the headers of one of them ($(1), e.g. zircon/).
+# Headers go to their own directory, INCDIR, never straight into
+# INCLUDEDIR: <zircon/*.h> there would shadow the Fuchsia SDK's, and
+# <linux/zxproc.h> would sit in linux-libc-dev's directory.  The .pc
+# files' Cflags point there.  Header directories, and the headers of one
+# of them ($(1), e.g. zircon/).
+INCDIR		= $(INCLUDEDIR)/libzxproc
 INST_HDR_DIRS	:= $(sort $(dir $(LIB_PUBLIC_HDRS)))
 inst_hdrs	= $(foreach h,$(LIB_PUBLIC_HDRS),$(if $(filter $(1),$(dir $(h))),$(LIB_DIR)/include/$(h)))
+# install = install-module + install-userland; packages take the second
+# alone (contrib/debian: the module comes from zxproc-dkms).
 # One install(1) per directory: under TCG each process costs seconds.
-install: version-check-built
+install: install-module install-userland
+install-module: version-check-built
+	@set -e; \
+	$(INSTALL) -d $(foreach rel,$(KERNELS),"$(DESTDIR)/lib/modules/$(rel)/$(INSTALL_MOD_DIR)"); \
+	for rel in $(KERNELS); do \
+		echo "  INSTALL $(DESTDIR)/$(INST_MODULE)"; \
+		$(INSTALL) -m 0644 $(BUILD)/kernel/$$rel/zxproc.ko "$(DESTDIR)/$(INST_MODULE)"; \
+		$(depmod_release); \
+	done
+
+install-userland: version-check-userland
 	@set -e; \
 	case "$(MODULES_LOAD)" in yes|no) ;; \
 	*) echo "install: MODULES_LOAD must be yes or no, not '$(MODULES_LOAD)'; nothing installed" >&2; exit 2 ;; \
@@ -190,17 +239,11 @@ install: version-check-built
 	if [ -n "$(real_install)" ] && ! getent group zxproc >/dev/null; then \
 		echo "  GROUP   zxproc (groupadd --system)"; groupadd --system zxproc; \
 	fi; \
-	$(INSTALL) -d $(foreach rel,$(KERNELS),"$(DESTDIR)/lib/modules/$(rel)/$(INSTALL_MOD_DIR)") \
-		"$(DESTDIR)$(LIBDIR)" "$(DESTDIR)$(PKGCONFIGDIR)" "$(DESTDIR)$(INCLUDEDIR)/linux" \
-		$(foreach d,$(INST_HDR_DIRS),"$(DESTDIR)$(INCLUDEDIR)/$(d)") \
+	$(INSTALL) -d "$(DESTDIR)$(LIBDIR)" "$(DESTDIR)$(PKGCONFIGDIR)" "$(DESTDIR)$(INCDIR)/linux" \
+		$(foreach d,$(INST_HDR_DIRS),"$(DESTDIR)$(INCDIR)/$(d)") \
 		$(foreach s,$(sort $(suffix $(INST_MAN))),"$(DESTDIR)$(MANDIR)/man$(subst .,,$(s))") \
 		$(if $(INST_CLI),"$(DESTDIR)$(BINDIR)") "$(DESTDIR)$(UDEVRULESDIR)" "$(DESTDIR)$(SYSUSERSDIR)" \
 		$(if $(filter yes,$(MODULES_LOAD)),"$(DESTDIR)$(MODULESLOADDIR)"); \
-	for rel in $(KERNELS); do \
-		echo "  INSTALL $(DESTDIR)/$(INST_MODULE)"; \
-		$(INSTALL) -m 0644 $(BUILD)/kernel/$$rel/zxproc.ko "$(DESTDIR)/$(INST_MODULE)"; \
-		$(depmod_release); \
-	done; \
 	echo "  INSTALL $(DESTDIR)$(LIBDIR)/libzxproc.*"; \
 	$(INSTALL) -m 0644 $(LIB_SO) $(LIB_A) "$(DESTDIR)$(LIBDIR)/"; \
 	ln -sfn libzxproc.so.$(VERSION) "$(DESTDIR)$(LIBDIR)/$(LIB_SONAME)"; \
@@ -209,9 +252,9 @@ install: version-check-built
 	ln -sfn libzxproc-win32.so.$(VERSION) "$(DESTDIR)$(LIBDIR)/$(W32_SONAME)"; \
 	ln -sfn $(W32_SONAME) "$(DESTDIR)$(LIBDIR)/libzxproc-win32.so"; \
 	$(INSTALL) -m 0644 $(LIB_PC) $(W32_PC) "$(DESTDIR)$(PKGCONFIGDIR)/"; \
-	echo "  INSTALL $(DESTDIR)$(INCLUDEDIR)/ $(INST_HDR_DIRS) linux/"; \
-	$(foreach d,$(INST_HDR_DIRS),$(INSTALL) -m 0644 $(call inst_hdrs,$(d)) "$(DESTDIR)$(INCLUDEDIR)/$(d)";) \
-	$(INSTALL) -m 0644 $(TOP)/uapi/linux/zxproc.h "$(DESTDIR)$(INCLUDEDIR)/linux/"; \
+	echo "  INSTALL $(DESTDIR)$(INCDIR)/ $(INST_HDR_DIRS) linux/"; \
+	$(foreach d,$(INST_HDR_DIRS),$(INSTALL) -m 0644 $(call inst_hdrs,$(d)) "$(DESTDIR)$(INCDIR)/$(d)";) \
+	$(INSTALL) -m 0644 $(TOP)/uapi/linux/zxproc.h "$(DESTDIR)$(INCDIR)/linux/"; \
 	echo "  INSTALL $(DESTDIR)$(MANDIR)"; \
 	$(foreach s,$(sort $(suffix $(INST_MAN))), \
 		$(INSTALL) -m 0644 $(filter %$(s),$(INST_MAN)) "$(DESTDIR)$(MANDIR)/man$(subst .,,$(s))/";) \
@@ -235,13 +278,17 @@ install: version-check-built
 # The group stays: files and processes may still carry its gid, and a
 # later group that reused the number would inherit them (Debian's policy
 # for system groups too).
-uninstall:
+uninstall: uninstall-module uninstall-userland
+uninstall-module:
 	@set -e; \
 	for rel in $(KERNELS); do \
 		echo "  REMOVE  $(DESTDIR)/$(INST_MODULE)"; \
 		rm -f "$(DESTDIR)/$(INST_MODULE)"; \
 		if [ -d "$(DESTDIR)/lib/modules/$$rel" ]; then $(depmod_release); fi; \
-	done; \
+	done
+
+uninstall-userland:
+	@set -e; \
 	echo "  REMOVE  $(DESTDIR)$(LIBDIR)/libzxproc.* and the rest"; \
 	rm -f "$(DESTDIR)$(LIBDIR)/libzxproc.so.$(VERSION)" "$(DESTDIR)$(LIBDIR)/$(LIB_SONAME)" \
 		"$(DESTDIR)$(LIBDIR)/libzxproc.so" "$(DESTDIR)$(LIBDIR)/libzxproc.a" \
@@ -249,12 +296,12 @@ uninstall:
 		"$(DESTDIR)$(LIBDIR)/libzxproc-win32.so.$(VERSION)" "$(DESTDIR)$(LIBDIR)/$(W32_SONAME)" \
 		"$(DESTDIR)$(LIBDIR)/libzxproc-win32.so" "$(DESTDIR)$(LIBDIR)/libzxproc-win32.a" \
 		"$(DESTDIR)$(PKGCONFIGDIR)/libzxproc-win32.pc" \
-		$(foreach h,$(LIB_PUBLIC_HDRS) linux/zxproc.h,"$(DESTDIR)$(INCLUDEDIR)/$(h)") \
+		$(foreach h,$(LIB_PUBLIC_HDRS) linux/zxproc.h,"$(DESTDIR)$(INCDIR)/$(h)") \
 		$(foreach m,$(INST_MAN),"$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))") \
 		"$(DESTDIR)$(BINDIR)/zxproc" "$(DESTDIR)$(UDEVRULESDIR)/60-zxproc.rules" \
 		"$(DESTDIR)$(SYSUSERSDIR)/zxproc.conf" "$(DESTDIR)$(MODULESLOADDIR)/zxproc.conf"; \
-	for d in $$(printf '%s\n' $(INST_HDR_DIRS) | sort -r); do \
-		[ ! -d "$(DESTDIR)$(INCLUDEDIR)/$$d" ] || rmdir --ignore-fail-on-non-empty "$(DESTDIR)$(INCLUDEDIR)/$$d"; \
+	for d in $$(printf '%s\n' $(INST_HDR_DIRS) linux/ | sort -r) ""; do \
+		[ ! -d "$(DESTDIR)$(INCDIR)/$$d" ] || rmdir --ignore-fail-on-non-empty "$(DESTDIR)$(INCDIR)/$$d"; \
 	done; \
 	if [ -n "$(real_install)" ]; then ldconfig; $(udev_reload); fi
 
@@ -264,11 +311,18 @@ DKMS		?= dkms
 DKMS_SRC	= /usr/src/zxproc-$(VERSION)
 dkms_added	= $(DKMS) status -m zxproc -v $(VERSION) 2>/dev/null | grep -q .
 
+# The DKMS source tree alone, into DKMS_SRC_DIR (a package's staging
+# directory: contrib/debian's zxproc-dkms).
+DKMS_SRC_DIR	?= $(DKMS_SRC)
+dkms-source: version-check
+	@set -e; \
+	echo "  COPY    $(DKMS_SRC_DIR)"; \
+	for f in $(KERNEL_SRCS) dkms.conf; do $(INSTALL) -D -m 0644 $(TOP)/$$f "$(DKMS_SRC_DIR)/$$f"; done
+
 dkms-install: version-check
 	@set -e; \
-	echo "  COPY    $(DKMS_SRC)"; \
 	rm -rf "$(DKMS_SRC).new"; \
-	for f in $(KERNEL_SRCS) dkms.conf; do $(INSTALL) -D -m 0644 $(TOP)/$$f "$(DKMS_SRC).new/$$f"; done; \
+	$(MAKE) --no-print-directory dkms-source DKMS_SRC_DIR="$(DKMS_SRC).new"; \
 	rm -rf "$(DKMS_SRC)"; mv "$(DKMS_SRC).new" "$(DKMS_SRC)"; \
 	$(dkms_added) || $(DKMS) add -m zxproc -v $(VERSION); \
 	for rel in $(KERNELS); do \

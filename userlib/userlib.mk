@@ -37,8 +37,10 @@ LIB_FUNC_NAMES	:= sed -n 's/^[A-Za-z_][A-Za-z0-9_ ]*[ *]\([A-Za-z_][A-Za-z0-9_]*
 
 LIB_CC		?= $(CC)
 LIB_CXX		?= $(CXX)
-LIB_CPPFLAGS	:= -I$(LIB_DIR)/include -I$(TOP)/uapi -D_GNU_SOURCE
-LIB_CFLAGS	:= -std=c11 -fPIC -fvisibility=hidden -Wall -Wextra -Werror -O2 -g
+# CPPFLAGS, CFLAGS and LDFLAGS of the caller's come last (a distribution's
+# hardening flags: dpkg-buildflags for contrib/debian).
+LIB_CPPFLAGS	:= -I$(LIB_DIR)/include -I$(TOP)/uapi -D_GNU_SOURCE $(CPPFLAGS)
+LIB_CFLAGS	:= -std=c11 -fPIC -fvisibility=hidden -Wall -Wextra -Werror -O2 -g $(CFLAGS)
 LIB_SAN_CFLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=all
 
@@ -92,7 +94,7 @@ $(W32_SAN_OBJ): $(LIB_DIR)/win32/win32.c $(LIB_DEPS)
 $(W32_SO): $(W32_OBJ) $(LIB_OBJS) $(W32_MAP)
 	$(LIB_CC) -shared -Wl,-soname,$(W32_SONAME) \
 		-Wl,--version-script,$(W32_MAP) -Wl,--no-undefined \
-		-Wl,-z,relro,-z,now -o $@ $(W32_OBJ) $(LIB_OBJS) -lpthread
+		-Wl,-z,relro,-z,now $(LDFLAGS) -o $@ $(W32_OBJ) $(LIB_OBJS) -lpthread
 
 $(LIB_OUT)/$(W32_SONAME): $(W32_SO)
 	ln -sf $(notdir $<) $@
@@ -111,7 +113,7 @@ $(W32_SAN_A): $(W32_SAN_OBJ)
 $(LIB_SO): $(LIB_OBJS) $(LIB_MAP)
 	$(LIB_CC) -shared -Wl,-soname,$(LIB_SONAME) \
 		-Wl,--version-script,$(LIB_MAP) -Wl,--no-undefined \
-		-Wl,-z,relro,-z,now -o $@ $(LIB_OBJS) -lpthread
+		-Wl,-z,relro,-z,now $(LDFLAGS) -o $@ $(LIB_OBJS) -lpthread
 
 $(LIB_OUT)/$(LIB_SONAME): $(LIB_SO)
 	ln -sf $(notdir $<) $@

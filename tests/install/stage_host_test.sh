@@ -116,7 +116,7 @@ pcfile=$tmp/usr-stage/usr/lib/pkgconfig/libzxproc.pc
 if grep -qx 'prefix=/usr' "$pcfile" && grep -qx 'libdir=/usr/lib' "$pcfile" &&
 	grep -qx 'includedir=/usr/include' "$pcfile" &&
 	[ -f "$tmp/usr-stage/usr/lib/libzxproc.so.$version" ] &&
-	[ -f "$tmp/usr-stage/usr/include/zircon/syscalls.h" ] && [ ! -e "$tmp/usr-stage/usr/local" ]; then
+	[ -f "$tmp/usr-stage/usr/include/libzxproc/zircon/syscalls.h" ] && [ ! -e "$tmp/usr-stage/usr/local" ]; then
 	ok "PREFIX=/usr places the files and libzxproc.pc's paths under /usr"
 else
 	not_ok "PREFIX=/usr places the files and libzxproc.pc's paths under /usr" "$(cat "$pcfile")"
@@ -147,7 +147,7 @@ done
 export PKG_CONFIG_SYSROOT_DIR=$stage PKG_CONFIG_PATH=$stage/usr/local/lib/pkgconfig
 flags=$(pkg-config --cflags --libs libzxproc 2>&1 | sed 's/ *$//' || true)
 if [ "$(pkg-config --modversion libzxproc 2>&1)" = "$version" ] &&
-	[ "$flags" = "-I$stage/usr/local/include -L$stage/usr/local/lib -lzxproc" ]; then
+	[ "$flags" = "-I$stage/usr/local/include/libzxproc -L$stage/usr/local/lib -lzxproc" ]; then
 	ok "pkg-config --cflags --libs libzxproc against the stage: $version, $flags"
 else
 	not_ok "pkg-config --cflags --libs libzxproc against the stage" "$flags"
@@ -158,7 +158,7 @@ check "a program builds and links with \$(pkg-config --cflags --libs libzxproc)"
 	-o "$tmp/selfwrite" "$src/tests/install/selfwrite.c" $(pkg-config --libs libzxproc)
 flags=$(pkg-config --cflags --libs libzxproc-win32 2>&1 | sed 's/ *$//' || true)
 if [ "$(pkg-config --modversion libzxproc-win32 2>&1)" = "$version" ] &&
-	[ "$flags" = "-I$stage/usr/local/include -L$stage/usr/local/lib -lzxproc-win32" ]; then
+	[ "$flags" = "-I$stage/usr/local/include/libzxproc -L$stage/usr/local/lib -lzxproc-win32" ]; then
 	ok "pkg-config --cflags --libs libzxproc-win32 against the stage: $version, $flags"
 else
 	not_ok "pkg-config --cflags --libs libzxproc-win32 against the stage" "$flags"
@@ -203,10 +203,10 @@ if left=$(list_tree "$tmp/usr-stage") && [ -z "$left" ]; then
 else
 	not_ok "make uninstall removes every file install staged" "$left"
 fi
-if [ ! -e "$tmp/usr-stage/usr/include/zircon" ] && [ ! -e "$tmp/usr-stage/usr/include/zxproc" ]; then
-	ok "  ... and the project's own include directories"
+if [ ! -e "$tmp/usr-stage/usr/include/libzxproc" ]; then
+	ok "  ... and the project's own include directory, include/libzxproc"
 else
-	not_ok "  ... and the project's own include directories"
+	not_ok "  ... and the project's own include directory, include/libzxproc"
 fi
 
 # --- in the guest ---------------------------------------------------------

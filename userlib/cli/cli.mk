@@ -13,8 +13,8 @@ CLI_SRCS	:= $(sort $(wildcard $(CLI_DIR)/*.c))
 CLI_OBJS	:= $(patsubst $(CLI_DIR)/%.c,$(CLI_OUT)/cli-obj/%.o,$(CLI_SRCS))
 CLI_BIN		:= $(CLI_OUT)/zxproc
 CLI_CPPFLAGS	:= -I$(TOP)/userlib/include -I$(TOP)/uapi -D_GNU_SOURCE \
-		   $(shell pkg-config --cflags libkmod)
-CLI_CFLAGS	:= -std=c11 -Wall -Wextra -Werror -O2 -g
+		   $(shell pkg-config --cflags libkmod) $(CPPFLAGS)
+CLI_CFLAGS	:= -std=c11 -Wall -Wextra -Werror -O2 -g $(CFLAGS)
 CLI_LIBS	:= $(shell pkg-config --libs libkmod)
 
 # Target programs the guest tests of the command run (tests/cli/*.c that
@@ -32,7 +32,7 @@ $(CLI_OUT)/cli-obj/%.o: $(CLI_DIR)/%.c $(CLI_DIR)/cli.h $(TOP)/uapi/linux/zxproc
 	$(CC) $(CLI_CPPFLAGS) $(CLI_CFLAGS) -c -o $@ $<
 
 $(CLI_BIN): $(CLI_OBJS) $(BUILD)/userlib/libzxproc.a
-	$(CC) -o $@ $(CLI_OBJS) $(BUILD)/userlib/libzxproc.a $(CLI_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/userlib/libzxproc.a $(CLI_LIBS)
 
 # -no-pie: fixed addresses make the maps and symbols the tests read
 # simpler to check by hand; the tests themselves never assume them.
