@@ -55,7 +55,10 @@ TESTS_KSFT	= $(or $(tests_ksft_dir),$(eval tests_ksft_dir := \
 TESTS_CPPFLAGS	= -I$(TOP)/tests/harness/include -I$(TOP)/uapi -I$(TOP)/userlib/include \
 		  -isystem $(TESTS_KSFT)
 
-TESTS_GUEST_SRCS := $(filter-out $(TOP)/tests/host/%,$(wildcard $(TOP)/tests/*/*_test.c))
+# tests/arm64 holds arm64-only suites: built by the cross build alone
+# (tests/arm64/arm64.mk sets TESTS_ARM64).
+TESTS_GUEST_SRCS := $(filter-out $(TOP)/tests/host/% $(if $(TESTS_ARM64),,$(TOP)/tests/arm64/%), \
+		    $(wildcard $(TOP)/tests/*/*_test.c))
 TESTS_HOST_SRCS	:= $(wildcard $(TOP)/tests/host/*_test.c)
 TESTS_GUEST	:= $(patsubst $(TOP)/tests/%.c,$(BUILD)/tests/%,$(TESTS_GUEST_SRCS))
 TESTS_HOST	:= $(patsubst $(TOP)/tests/%.c,$(BUILD)/tests/%,$(TESTS_HOST_SRCS))
