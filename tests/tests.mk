@@ -12,7 +12,9 @@
 #                      everything, run the host suites, then every guest
 #                      suite in one guest per Debian kernel, then the
 #                      debug tier's DEBUG_SUITES on the debug kernel
-#                      (built first when not cached, see check-debug);
+#                      (built first when not cached, see check-debug),
+#                      and ARM64_SUITES in arm64 guests on Debian's arm64
+#                      6.1 and 6.12 (tests/arm64/arm64.mk);
 #                      the last line is "N passed, N failed, N skipped"
 #                      over all of them.  This is what CI runs.
 #   make check-host    the host suites only
@@ -129,8 +131,9 @@ check:
 	@$(TOP)/tests/deps
 	@$(TESTS_BUILD)
 	@$(if $(CHECK_DEBUG),$(MAKE) --no-print-directory debug-module)
+	@$(if $(ARM64_SUITES),$(MAKE) --no-print-directory arm64)
 	@$(TESTS_RUN) $(TESTS_CHECK_KERNELS) --debug-suites "$(DEBUG_SUITES)" \
-		--debug-timeout $(DEBUG_SUITE_TIMEOUT)
+		--debug-timeout $(DEBUG_SUITE_TIMEOUT) $(if $(ARM64_SUITES),--arm64 "$(ARM64_SUITES)")
 
 check-host:
 	@$(TOP)/tests/deps
