@@ -54,12 +54,18 @@ arm64-sparse:
 	@$(MAKE) --no-print-directory arm64-modules ARM64_KBUILD_FLAGS="C=2"
 
 # The suites' binaries for ARM64_AREAS only (TESTS_GUEST of the sub-make,
-# which sees tests/arm64 too).
+# which sees tests/arm64 too), less ARM64_NOT_BUILT: races/reap_test
+# holds its windows open with tests/kmod/zxproc_delay.ko spinning in a
+# kprobe handler, which needs ftrace-based kprobes (interrupts enabled);
+# Debian's arm64 kernels have no CONFIG_KPROBES_ON_FTRACE, their kprobes
+# are BRK exceptions with interrupts off, and the module refuses to spin.
+ARM64_NOT_BUILT	:= races/reap_test
 arm64-tests:
 	@$(ARM64_MAKE) CC=$(ARM64_CROSS)gcc AR=$(ARM64_CROSS)ar TESTS_ARM64=1 \
 		ARM64_ONLY_AREAS="$(ARM64_AREAS)" arm64-tests-build
 
-arm64-tests-build: $(filter $(foreach a,$(ARM64_ONLY_AREAS),$(BUILD)/tests/$(a)/%),$(TESTS_GUEST))
+arm64-tests-build: $(filter-out $(addprefix $(BUILD)/tests/,$(ARM64_NOT_BUILT)), \
+	$(filter $(foreach a,$(ARM64_ONLY_AREAS),$(BUILD)/tests/$(a)/%),$(TESTS_GUEST)))
 
 check-arm64: arm64
 	@BUILD=$(BUILD) $(TOP)/tests/run-suites --guest --kernels "$(ARM64_KERNELS)" \
