@@ -14,14 +14,18 @@
  *                       sync_icache_aliases(), in the writer's thread),
  *                       and a write into data does not.
  *
- * Under QEMU's TCG (the guests of the suites) a hot loop runs its
- * chained translation of the old page until something invalidates it,
- * which the maintenance does: without it breakpoint_hit was seen to
- * fail (the loop went round 2.5 million times over the BRK), while
- * patch_immediate passed (a timer exit let the loop be translated
- * anew).  So the behaviour alone depends on TCG's timing;
- * maintenance_done sees the maintenance itself and fails without it
- * every time.
+ * Writer and target share one CPU (sched_setaffinity), as a debugger
+ * and its target on a uniprocessor do: the target is switched out
+ * while the write runs and switched back in after it.  Under QEMU's
+ * TCG (the guests of the suites) this is also what makes the behaviour
+ * deterministic: TCG keeps no instruction cache and treats IC IVAU as
+ * a no-op, and a loop spinning on another vCPU was seen to keep running
+ * its translation of the page it had before the write's copy-on-write
+ * (for millions of rounds, with or without the maintenance), while a
+ * context switch back to the target (a new ASID in TTBR1) makes QEMU
+ * drop its lookup cache.  So under TCG the behaviour passes with or
+ * without the maintenance; maintenance_done sees the maintenance itself
+ * and fails without it.
  *
  * No wall clock: the loops count their iterations in shared memory, and
  * "never executed" means the loop went round LOOPS_AFTER more times after
@@ -29,6 +33,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -143,6 +148,11 @@ FIXTURE(icache) {
 
 FIXTURE_SETUP(icache)
 {
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
 	self->pid = -1;
 	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, shm);
