@@ -118,6 +118,7 @@ clean:
 -include userlib/userlib.mk
 -include userlib/cli/cli.mk
 -include tests/tests.mk
+-include tests/arm64/arm64.mk
 -include tests/demo/demo.mk
 -include tests/bench/bench.mk
 -include contrib/dist.mk

@@ -143,9 +143,11 @@ int zxproc_copy_user(const struct zxproc_xfer *x, struct page **pages,
 			left = raw_copy_to_user(u, kaddr + off, n);
 		}
 		pagefault_enable();
-		if (x->write && left < n)
-			flush_dcache_page(pages[i]);
 		kunmap_local(kaddr);
+		if (x->write && left < n) {
+			flush_dcache_page(pages[i]);
+			zxproc_icache_sync(x, pages[i]);
+		}
 		*copied += n - left;
 		if (left)
 			return -EAGAIN;
@@ -269,6 +271,7 @@ static void zxproc_copy_pinned(const struct zxproc_xfer *x,
 		if (x->write) {
 			memmove(t + toff, u + uoff, n);
 			flush_dcache_page(*tpages);
+			zxproc_icache_sync(x, *tpages);
 		} else {
 			memmove(u + uoff, t + toff, n);
 			flush_dcache_page(*upages);

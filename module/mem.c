@@ -93,6 +93,7 @@ int zxproc_xfer_begin(const struct zxproc_handle *h, bool write, u32 flags,
 	x->nofault = !write && (flags & ZXPROC_MEM_NO_FAULT);
 	x->all = flags & ZXPROC_MEM_ALL_OR_NOTHING;
 	x->locked = 0;
+	x->exec = false;
 	x->flags = flags;
 	x->gup_flags = write ? FOLL_WRITE : 0;
 	host = zxproc_force(x->task, x->mm);

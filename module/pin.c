@@ -335,8 +335,18 @@ again:
 			}
 		}
 	}
-	if (pinned > 0)
+	if (pinned > 0) {
+		/*
+		 * arm64: whether the write needs instruction-cache maintenance
+		 * is decided under the lock (icache.c), retaken if a fault
+		 * dropped it; a fatal signal meanwhile counts the pages as
+		 * executable.  Nothing of this on x86.
+		 */
+		if (IS_ENABLED(CONFIG_ARM64) && x->write && !x->exec)
+			zxproc_icache_note(x, start, pinned,
+					   zxproc_relock(x) == 0);
 		return pinned;
+	}
 	if (pinned == -EINTR || pinned == -ENOMEM)
 		return pinned;
 	/* The mapping may have changed while a fault had the lock dropped. */

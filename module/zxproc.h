@@ -11,6 +11,8 @@
  *           on the handle's address space
  * pin.c     pinning the target's pages: the only place that takes the
  *           target's locks
+ * icache.c  arm64 only: instruction-cache maintenance after a write
+ *           into an executable mapping (x86 is coherent)
  * copy.c    copying between pinned pages and the caller's buffer, and
  *           the copy of one range (WRITE/READ and each batch segment)
  * mem.c     ZXPROC_IOC_WRITE/READ: one range
@@ -73,6 +75,9 @@ struct zxproc_handle {
  *	ZXPROC_MEM_FORCE_FIRST_EXEC on a call the host lets force).
  * @locked: whether this call holds @mm's mmap_lock (pin.c); GUP may
  *	drop it while it waits for a fault.
+ * @exec: a write of this call pinned a page of an executable mapping:
+ *	pages it writes need instruction-cache maintenance (icache.c;
+ *	never set where the instruction cache is coherent).
  */
 struct zxproc_xfer {
 	const struct zxproc_handle *h;
@@ -84,6 +89,7 @@ struct zxproc_xfer {
 	bool nofault;
 	bool all;
 	bool per_vma;
+	bool exec;
 	int locked;
 };
 
@@ -131,6 +137,24 @@ long zxproc_pin_locked(struct zxproc_xfer *x, unsigned long base,
 void zxproc_pin_end(struct zxproc_xfer *x);
 long zxproc_pin(struct zxproc_xfer *x, unsigned long base, unsigned long start,
 		unsigned long nr, struct page **pages, bool *end);
+
+/* icache.c: only where instruction fetch does not see data writes. */
+#ifdef CONFIG_ARM64
+void zxproc_icache_note(struct zxproc_xfer *x, unsigned long start,
+			unsigned long nr, bool locked);
+void zxproc_icache_sync(const struct zxproc_xfer *x, struct page *page);
+#else
+static inline void zxproc_icache_note(struct zxproc_xfer *x,
+				      unsigned long start, unsigned long nr,
+				      bool locked)
+{
+}
+
+static inline void zxproc_icache_sync(const struct zxproc_xfer *x,
+				      struct page *page)
+{
+}
+#endif
 
 /* copy.c */
 unsigned long zxproc_step(u64 addr, u64 remaining, size_t *off,

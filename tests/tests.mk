@@ -13,7 +13,9 @@
 #                      suite in one guest per Debian kernel (6.1, 6.12,
 #                      6.12-rt), then DEBUG_SUITES (every guest suite)
 #                      on the 7.2 kernel, which is the debug kernel
-#                      (built first when not cached, see check-debug);
+#                      (built first when not cached, see check-debug),
+#                      and ARM64_SUITES in arm64 guests on Debian's arm64
+#                      6.1 and 6.12 (tests/arm64/arm64.mk);
 #                      the last line is "N passed, N failed, N skipped"
 #                      over all of them.  This is what CI runs.
 #   make check-host    the host suites only
@@ -58,7 +60,10 @@ TESTS_KSFT	= $(or $(tests_ksft_dir),$(eval tests_ksft_dir := \
 TESTS_CPPFLAGS	= -I$(TOP)/tests/harness/include -I$(TOP)/uapi -I$(TOP)/userlib/include \
 		  -isystem $(TESTS_KSFT)
 
-TESTS_GUEST_SRCS := $(filter-out $(TOP)/tests/host/%,$(wildcard $(TOP)/tests/*/*_test.c))
+# tests/arm64 holds arm64-only suites: built by the cross build alone
+# (tests/arm64/arm64.mk sets TESTS_ARM64).
+TESTS_GUEST_SRCS := $(filter-out $(TOP)/tests/host/% $(if $(TESTS_ARM64),,$(TOP)/tests/arm64/%), \
+		    $(wildcard $(TOP)/tests/*/*_test.c))
 TESTS_HOST_SRCS	:= $(wildcard $(TOP)/tests/host/*_test.c)
 TESTS_GUEST	:= $(patsubst $(TOP)/tests/%.c,$(BUILD)/tests/%,$(TESTS_GUEST_SRCS))
 TESTS_HOST	:= $(patsubst $(TOP)/tests/%.c,$(BUILD)/tests/%,$(TESTS_HOST_SRCS))
@@ -128,8 +133,9 @@ check:
 	@$(TOP)/tests/deps
 	@$(TESTS_BUILD)
 	@$(if $(CHECK_DEBUG),$(MAKE) --no-print-directory debug-module)
+	@$(if $(ARM64_SUITES),$(MAKE) --no-print-directory arm64)
 	@$(TESTS_RUN) $(TESTS_CHECK_KERNELS) --debug-suites "$(DEBUG_SUITES)" \
-		--debug-timeout $(DEBUG_SUITE_TIMEOUT)
+		--debug-timeout $(DEBUG_SUITE_TIMEOUT) $(if $(ARM64_SUITES),--arm64 "$(ARM64_SUITES)")
 
 check-host:
 	@$(TOP)/tests/deps

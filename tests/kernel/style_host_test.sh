@@ -10,7 +10,8 @@
 # linux-source-6.1) finds nothing, and the uapi header's kernel-doc
 # parses without warnings.  Each check is a test, so a regression fails
 # `make check` with its own line.  The kernel code is the module and the
-# test-only delay module (tests/kmod), which the same Kbuild builds.
+# test-only modules (tests/kmod), which the same Kbuild builds; W=1 and
+# sparse also for Debian's arm64 kernels, cross (tests/arm64/arm64.mk).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/tap.sh"
@@ -60,6 +61,26 @@ for k in $kernels; do
 		done
 	else
 		not_ok "$k: module builds" "$(tail -20 "$out")"
+	fi
+done
+
+# The arm64 build (make arm64): each of Debian's arm64 kernels, cross.
+for name in arm64-6.1 arm64-6.12; do
+	if ! rel=$(tests/vm/arm64 release "$name") || ! dir=$(tests/vm/arm64 dir "$rel"); then
+		not_ok "$name: W=1 and sparse are clean" "cannot fetch the arm64 kernel (tests/vm/arm64)"
+		continue
+	fi
+	if make --no-print-directory -B BUILD="$build/arm64" arm64-module-one ARM64_REL="$rel" \
+		ARM64_KDIR="$dir/build" ARM64_KBUILD_FLAGS="C=2" >"$out" 2>&1; then
+		if grep -E 'warning:|error:' "$out" >/dev/null; then
+			not_ok "$name: W=1 and sparse are clean" "$(grep -E 'warning:|error:' "$out" | head -20)"
+		elif grep -E "^ *CHECK .*/module/icache\.c\$" "$out" >/dev/null; then
+			ok "$name: W=1 and sparse are clean"
+		else
+			not_ok "$name: W=1 and sparse are clean" "module/icache.c was not checked: $(tail -5 "$out")"
+		fi
+	else
+		not_ok "$name: W=1 and sparse are clean" "$(tail -20 "$out")"
 	fi
 done
 
