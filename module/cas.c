@@ -96,9 +96,12 @@ static int zxproc_cas_page(struct zxproc_xfer *x, const struct zxproc_cas *req,
 	*old = zxproc_cmpxchg(kaddr + off, req->size, req->expected,
 			      req->desired);
 	*swapped = *old == req->expected;
-	if (*swapped)
-		flush_dcache_page(page);
 	kunmap_local(kaddr);
+	if (*swapped) {
+		flush_dcache_page(page);
+		/* A live patch may swap an instruction word (icache.c). */
+		zxproc_icache_sync(x, page);
+	}
 	zxproc_unpin(x, &page, 1, off, *swapped ? req->size : 0);
 	return 0;
 }
