@@ -1760,9 +1760,10 @@ static bool vfs_generic(unsigned long cmd)
 
 /*
  * Commands the fuzzer does not drive yet, but must not send as unknown
- * ones: ZXPROC_IOC_MAPS (module/maps_test.c covers it).
+ * ones: ZXPROC_IOC_MAPS (module/maps_test.c covers it) and ZXPROC_IOC_CAS
+ * (module/cas_test.c, races/cas_increment_test.c).
  */
-static const unsigned long cmd_undriven[] = { ZXPROC_IOC_MAPS };
+static const unsigned long cmd_undriven[] = { ZXPROC_IOC_MAPS, ZXPROC_IOC_CAS };
 
 static bool cmd_matches(unsigned long cmd, unsigned long k)
 {
