@@ -35,7 +35,7 @@
  * lines (the build fails when a copy disagrees).
  */
 #define ZXPROC_VERSION_MAJOR 0
-#define ZXPROC_VERSION_MINOR 2
+#define ZXPROC_VERSION_MINOR 3
 #define ZXPROC_VERSION_PATCH 0
 
 /* Name of the misc device, as it appears under /dev. */

@@ -18,7 +18,7 @@ from .process import (TYPES, BatchResult, Process, ProcessInfo, Rights,
                       module_version, pack, unpack)
 from .regions import Mapping
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "AccessDenied", "AmbiguousName", "BadHandle", "BadState", "BatchResult",
