@@ -155,6 +155,43 @@ expect "patch --expect: lengths differ" 2 "4 bytes to write, but 2 expected" \
 expect "patch FILE --expect: refused" 2 "--expect goes with one write" \
 	"$zxproc" patch "$tpid" "$work/edited.xxd" --expect 00
 
+# Which way an expected write went, from the module's zxproc_mem
+# tracepoint in a tracefs instance of our own: "op=cas" is the kernel's
+# compare-and-swap, "op=read" then "op=write" the read-compare-write.
+tracefs=/sys/kernel/tracing
+[ -d "$tracefs/instances" ] || mount -t tracefs nodev "$tracefs"
+inst=$tracefs/instances/zxproc-cli-$$
+mkdir "$inst"
+traced() { # CMD...: runs it with the tracepoint on; leaves $ops
+	echo 1 >"$inst/events/zxproc/zxproc_mem/enable"
+	"$@"
+	echo 0 >"$inst/events/zxproc/zxproc_mem/enable"
+	ops=$(grep -o "target=$tpid op=[a-z]* addr=0x[0-9a-f]* len=[0-9]*" "$inst/trace" |
+		sed 's/^target=[0-9]* //')
+	echo >"$inst/trace"
+}
+t_cas=$(hex "$t_big + 0x100")
+"$zxproc" write "$tpid" "$t_cas" --hex 0102030405060708 >/dev/null
+traced expect "patch --expect, 8 aligned bytes" 0 "" \
+	"$zxproc" patch "$tpid" "$t_cas" 1112131415161718 --expect 0102030405060708
+same "patch --expect, 8 aligned bytes: one kernel compare-and-swap" \
+	"$(printf '%s\n' "$ops" | grep -v '^op=read')" "op=cas addr=$t_cas len=8"
+same "patch --expect, 8 aligned bytes: written" "$(mem "$tpid" "$t_cas" 8)" 1112131415161718
+traced expect "patch --expect, 2 aligned bytes" 0 "" \
+	"$zxproc" patch "$tpid" "$(hex "$t_cas + 6")" aabb --expect 1718
+same "patch --expect, 2 aligned bytes: compare-and-swap" \
+	"$(printf '%s\n' "$ops" | grep -v '^op=read')" "op=cas addr=$(hex "$t_cas + 6") len=2"
+traced expect "patch --expect, 4 unaligned bytes" 0 "" \
+	"$zxproc" patch "$tpid" "$(hex "$t_cas + 1")" 21222324 --expect 12131415
+same "patch --expect, 4 unaligned bytes: read, compare, write" \
+	"$(printf '%s\n' "$ops" | grep -v '^op=read')" "op=write addr=$(hex "$t_cas + 1") len=4"
+traced expect "patch --expect, 3 aligned bytes" 0 "" \
+	"$zxproc" patch "$tpid" "$t_cas" 313233 --expect 112122
+same "patch --expect, 3 bytes: read, compare, write" \
+	"$(printf '%s\n' "$ops" | grep -v '^op=read')" "op=write addr=$t_cas len=3"
+same "patch --expect, unaligned and odd: written" "$(mem "$tpid" "$t_cas" 8)" 313233232416aabb
+rmdir "$inst"
+
 cat >"$work/p.patch" <<PATCH
 $t_value 01000000 expect 2a000000
 $(hex "$t_buf + 2") aabb

@@ -260,7 +260,8 @@ int zxc_xfer_fail(const struct zxc_target *t, enum zxc_op op, uint64_t addr,
 
 /*
  * cas.c: a write that happens only if the memory holds @expect: the one
- * place that decides how the comparison is made (today: read, compare,
+ * place that decides how the comparison is made (the kernel's atomic
+ * compare-and-swap for 1, 2, 4 or 8 aligned bytes, else read, compare,
  * write).  @x as for zxc_write_range(); *@differs is set when the bytes
  * differ, and @current (@len bytes) then holds what was found.
  */

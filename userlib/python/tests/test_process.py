@@ -223,3 +223,35 @@ def test_module_version():
     with open("/sys/module/zxproc/version") as f:
         want = tuple(int(x) for x in f.read().split()[0].split(".")[:3])
     assert zxproc.module_version() == want
+
+
+def test_compare_exchange(target):
+    at = target.addr["edge"] + 0x200
+    before = target.mem(at, 8)
+    assert before == b"\x5a" * 8
+    with zxproc.Process(target.pid) as p:
+        # Not the value there: no swap, the old value back, nothing written.
+        assert p.compare_exchange(at, 8, 0x1122334455667788, 1) == 0x5A5A5A5A5A5A5A5A
+        assert target.mem(at, 8) == before
+        # The value there: swapped, in the target's byte order.
+        assert p.compare_exchange(at, 8, 0x5A5A5A5A5A5A5A5A, 0x1122334455667788) == \
+            0x5A5A5A5A5A5A5A5A
+        assert target.mem(at, 8) == struct.pack("=Q", 0x1122334455667788)
+        half = struct.unpack("=H", target.mem(at + 4, 2))[0]
+        assert p.compare_exchange(at + 4, 2, half, 0xBEEF) == half
+        assert target.mem(at + 4, 2) == struct.pack("=H", 0xBEEF)
+        last = target.mem(at + 7, 1)[0]
+        assert p.compare_exchange(at + 7, 1, last, 0x99) == last
+        assert target.mem(at + 7, 1) == b"\x99"
+        after = target.mem(at, 8)
+        with pytest.raises(zxproc.InvalidArgs):
+            p.compare_exchange(at + 2, 4, 0, 1)
+        with pytest.raises(ValueError):
+            p.compare_exchange(at, 3, 0, 1)
+        with pytest.raises(ValueError):
+            p.compare_exchange(at, 1, 0, 256)
+        assert target.mem(at, 8) == after
+    with zxproc.Process(target.pid, zxproc.Rights.READ) as p:
+        with pytest.raises(zxproc.AccessDenied):
+            p.compare_exchange(at, 8, struct.unpack("=Q", after)[0], 0)
+    assert target.mem(at, 8) == after

@@ -80,6 +80,9 @@ _PROTOTYPES = {
                                                         ctypes.POINTER(MemorySeg),
                                                         size_t, ctypes.c_uint32,
                                                         ctypes.POINTER(size_t)]),
+    "zxproc_process_compare_exchange": (zx_status_t, [zx_handle_t, zx_vaddr_t, size_t,
+                                                      ctypes.c_uint64, ctypes.c_uint64,
+                                                      ctypes.POINTER(ctypes.c_uint64)]),
     "zxproc_handle_fd": (ctypes.c_int, [zx_handle_t]),
 }
 

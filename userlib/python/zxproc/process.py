@@ -315,6 +315,32 @@ class Process:
         opts = _lib.MEMORY_ALL_OR_NOTHING if all_or_nothing else 0
         return self._batch("zxproc_process_write_memory_batch", segs, opts, False)
 
+    def compare_exchange(self, address: int, size: int, expected: int, desired: int) -> int:
+        """Atomically replace the @size-byte value at @address with
+        @desired if it equals @expected; returns the value found there
+        (the old value), so the swap happened iff the result == expected.
+
+        @size is 1, 2, 4 or 8 and @address a multiple of it; the values
+        are unsigned integers of that width as the target stores them
+        (its byte order: what read_u64() and friends return).  The
+        target's own atomic operations on the value are never lost
+        (zxproc_process_compare_exchange(3)).  Needs READ and WRITE;
+        ValueError for a bad size or a value that does not fit,
+        InvalidArgs for an unaligned address, NotSupported on a module
+        that predates the call (0.2), NoMemory where nothing is mapped.
+        """
+        if size not in (1, 2, 4, 8):
+            raise ValueError("compare_exchange() takes 1, 2, 4 or 8 bytes")
+        for name, v in (("expected", expected), ("desired", desired)):
+            if not 0 <= v < 1 << (8 * size):
+                raise ValueError(f"{name} {v} does not fit in {size} unsigned bytes")
+        old = ctypes.c_uint64()
+        _check(_lib.lib().zxproc_process_compare_exchange(self.handle, address, size,
+                                                          expected, desired,
+                                                          ctypes.byref(old)),
+               f"compare-and-swap in process {self.pid} at {address:#x}")
+        return old.value
+
     # --- typed values ---------------------------------------------------------
     def read_value(self, type_: str, address: int,
                    count: Optional[int] = None) -> Union[int, float, List[Union[int, float]]]:
