@@ -16,6 +16,11 @@
  *   roshared ADDR      DIR/a/zxdata, MAP_SHARED from an O_RDONLY fd
  *   spare ADDR         spare(), a function never called (program text)
  *   big ADDR           BIG-MIB MiB of read-write memory (if asked)
+ *   sparse ADDR        DIR/sparse.bin, 1 MiB mapped private read-only,
+ *                      "zxsparse" at offset 0x100 of its first page and of
+ *                      the page at 512 KiB; only the first page is read,
+ *                      so the other is in the page cache but not mapped
+ *                      (fault-around maps at most 64 KiB around a fault)
  * DIR/a/zxdata is mapped twice from offset 0 (roshared and another
  * private mapping) and DIR/b/zxdata once, so "zxdata" names two files
  * and DIR/a/zxdata two mappings.
@@ -70,6 +75,33 @@ static void *map_file(const char *dir, const char *sub, int shared)
 	return p;
 }
 
+/* DIR/sparse.bin, written (so in the page cache) and mapped. */
+static const uint8_t *map_sparse(const char *dir)
+{
+	static uint8_t page[4096];
+	const volatile uint8_t *p;
+	char path[4096];
+	int fd, i;
+
+	snprintf(path, sizeof(path), "%s/sparse.bin", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		die(path);
+	for (i = 0; i < 256; i++) {
+		memset(page, 0, sizeof(page));
+		if (i == 0 || i == 128)
+			memcpy(page + 0x100, "zxsparse", 8);
+		if (write(fd, page, sizeof(page)) != (ssize_t)sizeof(page))
+			die("write sparse.bin");
+	}
+	p = mmap(NULL, 256 * 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap sparse.bin");
+	close(fd);
+	(void)p[0];
+	return (const uint8_t *)p;
+}
+
 static void exec_sleep(int sig)
 {
 	static char *const argv[] = { "sleep", "1000", NULL };
@@ -84,6 +116,7 @@ int main(int argc, char **argv)
 	struct timespec tick = { 0, 100 * 1000 * 1000 };
 	long page = sysconf(_SC_PAGESIZE);
 	uint8_t *buf, *edge, *big = NULL;
+	const uint8_t *sparse;
 	size_t big_len = 0;
 	void *roshared;
 	int i;
@@ -110,6 +143,7 @@ int main(int argc, char **argv)
 		if (big == MAP_FAILED)
 			die("mmap big");
 	}
+	sparse = map_sparse(argv[1]);
 	/*
 	 * Three pages, the middle one unmapped: a hole after edge.  Made
 	 * last, so no later mapping of ours can land in the hole.
@@ -127,6 +161,7 @@ int main(int argc, char **argv)
 	       (void *)(edge + 2 * page), roshared, (void *)(uintptr_t)spare);
 	if (big)
 		printf("big %p\n", (void *)big);
+	printf("sparse %p\n", (const void *)sparse);
 	printf("ready\n");
 	fflush(stdout);
 	for (;;) {

@@ -70,6 +70,7 @@ start_target() { # [BIG-MIB]
 		roshared) t_roshared=$addr ;;
 		spare) t_spare=$addr ;;
 		big) t_big=$addr ;;
+		sparse) t_sparse=$addr ;;
 		ready) break ;;
 		esac
 	done <"$tlog"

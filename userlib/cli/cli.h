@@ -274,15 +274,17 @@ void zxc_write_if_equal(const struct zxc_target *t, uint64_t addr,
  * scan.c: the target's memory in batches, for `find`.  Calls @chunk for
  * every piece read, in address order; a piece that starts where the
  * previous one ended continues it; @chunk returns 0 to go on, 1 to
- * stop, -1 when its output failed.  Returns an exit code (0, or the
- * target ended).
+ * stop, -1 when its output failed.  Pages that are not resident are
+ * passed over unless @fault (then they are read, faulted in).  Returns
+ * an exit code (0, or the target ended).
  */
 struct zxc_scan_stats {
 	uint64_t bytes;		/* read */
 	uint64_t skipped;	/* in regions that could not be read */
+	uint64_t not_resident;	/* in pages passed over, not faulted in */
 };
 int zxc_scan(const struct zxc_target *t, const struct zxc_maps *regions,
-	     struct zxc_progress *progress,
+	     bool fault, struct zxc_progress *progress,
 	     int (*chunk)(void *ctx, uint64_t addr, const uint8_t *buf,
 			  size_t len),
 	     void *ctx, struct zxc_scan_stats *stats);

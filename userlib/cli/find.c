@@ -39,13 +39,17 @@ static const char find_usage[] =
 "                     for more\n"
 "  --align N          only addresses that are multiples of N (default 1)\n"
 "  --limit N          stop after N matches\n"
+"  --fault            read every page, faulting in those not resident\n"
+"                     (swapped out, never touched); by default they are\n"
+"                     passed over, leaving the target's memory as it was\n"
 "  --name NAME        the process by name instead of PID (see zxproc --help)\n"
 "  --progress=WHEN    progress with rate and time left on stderr: auto (on\n"
 "                     a terminal, after a second; the default), always, never\n"
 "  -h, --help         this text\n"
 "\n"
 "Memory that turns out unreadable while it is scanned (unmapped meanwhile,\n"
-"device memory) is skipped.  A count of matches and bytes goes to stderr.\n"
+"device memory) is skipped.  A count of matches and bytes, with the bytes\n"
+"not resident and so not read, goes to stderr.\n"
 "Exit status 15 when nothing matches; others: see zxproc --help.\n";
 
 struct matcher {
@@ -134,7 +138,7 @@ static void size_text(uint64_t bytes, char *out, size_t size)
 }
 
 enum { OPT_HEX = 256, OPT_STRING, OPT_REGION, OPT_ALIGN, OPT_LIMIT,
-       OPT_NAME, OPT_PROGRESS, OPT_TYPE };
+       OPT_NAME, OPT_PROGRESS, OPT_FAULT, OPT_TYPE };
 
 /* The regions to scan: readable, and named by a --region if any. */
 static int pick_regions(const struct zxc_target *t, char **names,
@@ -186,8 +190,9 @@ int zxc_cmd_find(int argc, char **argv)
 		{ "limit", required_argument, NULL, OPT_LIMIT },
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "progress", required_argument, NULL, OPT_PROGRESS },
+		{ "fault", no_argument, NULL, OPT_FAULT },
 		{ "help", no_argument, NULL, 'h' },
-		[8 + ZXC_TYPE_COUNT] = { NULL, 0, NULL, 0 },
+		[9 + ZXC_TYPE_COUNT] = { NULL, 0, NULL, 0 },
 	};
 	enum zxc_progress_mode pmode = ZXC_PROGRESS_AUTO;
 	struct matcher m = { .align = 1 };
@@ -196,6 +201,7 @@ int zxc_cmd_find(int argc, char **argv)
 	struct zxc_who who = { NULL, 0 };
 	struct zxc_maps regions = { NULL, 0 };
 	struct zxc_scan_stats stats;
+	bool fault = false;
 	struct zxc_progress progress;
 	struct zxc_target target;
 	uint8_t *pat = NULL;
@@ -205,7 +211,7 @@ int zxc_cmd_find(int argc, char **argv)
 	int c, code, sources;
 
 	for (i = 0; i < ZXC_TYPE_COUNT; i++)
-		opts[8 + i] = (struct option){ zxc_types[i].name,
+		opts[9 + i] = (struct option){ zxc_types[i].name,
 					       required_argument, NULL,
 					       OPT_TYPE + (int)i };
 	names = calloc((size_t)argc, sizeof(*names));
@@ -240,6 +246,9 @@ int zxc_cmd_find(int argc, char **argv)
 			break;
 		case OPT_NAME:
 			who.name = optarg;
+			break;
+		case OPT_FAULT:
+			fault = true;
 			break;
 		case OPT_PROGRESS:
 			if (!zxc_progress_parse(optarg, &pmode)) {
@@ -317,7 +326,7 @@ int zxc_cmd_find(int argc, char **argv)
 		code = pick_regions(&target, names, n_names, &regions, &total);
 	if (code == ZXC_EXIT_OK) {
 		zxc_progress_start(&progress, pmode, "searching", total);
-		code = zxc_scan(&target, &regions, &progress, match_chunk, &m,
+		code = zxc_scan(&target, &regions, fault, &progress, match_chunk, &m,
 				&stats);
 		zxc_progress_end(&progress);
 		if (fflush(stdout) != 0 && code == ZXC_EXIT_OK) {
@@ -326,13 +335,17 @@ int zxc_cmd_find(int argc, char **argv)
 		}
 	}
 	if (code == ZXC_EXIT_OK) {
-		char read_text[32], skipped_text[32];
+		char read_text[32], skipped_text[32], absent_text[32];
 
 		size_text(stats.bytes, read_text, sizeof(read_text));
 		size_text(stats.skipped, skipped_text, sizeof(skipped_text));
 		fprintf(stderr, "%" PRIu64 " match%s in %zu region%s, %s read",
 			m.found, m.found == 1 ? "" : "es", regions.n,
 			regions.n == 1 ? "" : "s", read_text);
+		if (stats.not_resident) {
+			size_text(stats.not_resident, absent_text, sizeof(absent_text));
+			fprintf(stderr, ", %s not resident, not read", absent_text);
+		}
 		if (stats.skipped)
 			fprintf(stderr, ", %s unreadable skipped", skipped_text);
 		fprintf(stderr, "%s\n", m.limit && m.found >= m.limit ? " (--limit reached)" : "");

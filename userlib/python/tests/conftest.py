@@ -4,8 +4,10 @@ through /proc/PID/mem, a path that does not go through zxproc."""
 
 import os
 import random
+import shutil
 import subprocess
 import sys
+import tempfile
 from typing import Dict
 
 import pytest
@@ -17,8 +19,10 @@ class Target:
     def __init__(self, name: str) -> None:
         self.name = name
         self.seed = random.randrange(1 << 20)
+        self.dir = tempfile.mkdtemp(prefix="zxpy-")
         self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(HERE, "target.py"), name, str(self.seed)],
+            [sys.executable, os.path.join(HERE, "target.py"), name, str(self.seed),
+             self.dir],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.pid = self.proc.pid
         self.addr: Dict[str, int] = {}
@@ -47,6 +51,7 @@ class Target:
         self.proc.wait()
         self.proc.stdin.close()
         self.proc.stdout.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import ctypes
 import enum
+import mmap
 import struct
-from typing import (Iterable, List, NamedTuple, Optional, Sequence, Tuple,
+from typing import (Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple,
                     Union)
 
 from . import _lib, names, regions
-from .errors import BadHandle, PartialTransfer, error
+from .errors import BadHandle, InvalidArgs, PartialTransfer, error
 from .regions import Mapping
 
 Buffer = Union[bytes, bytearray, memoryview]
@@ -78,8 +79,9 @@ class BatchResult(NamedTuple):
 # find(): segments per batch call, and their size.
 _SCAN_SEG = 1 << 20
 _SCAN_SEGS = 16
-# find()'s read options: the no-fault flag goes here once the module has it.
-_SCAN_READ_OPTIONS = 0
+# find()'s read options unless fault=True: no-fault reads, which pass over
+# the pages that are not resident instead of bringing them in.
+_SCAN_READ_OPTIONS = _lib.MEMORY_NO_FAULT
 
 
 def _check(status: int, op: str) -> None:
@@ -363,13 +365,19 @@ class Process:
         return regions.read(self.pid, self.handle)
 
     def find(self, pattern: Union[bytes, str], *, regions: Optional[Sequence[str]] = None,
-             align: int = 1, limit: Optional[int] = None) -> List[int]:
+             align: int = 1, limit: Optional[int] = None, fault: bool = False) -> List[int]:
         """The addresses where @pattern (bytes, or str as UTF-8) is, in
         the readable mappings (only those named in @regions, e.g.
         ["[heap]"], if given), in address order.  Memory is read in
         batches; a match across two reads or two adjacent mappings is
-        found.  Memory that cannot be read (device memory, unmapped
-        meanwhile) is skipped; BadState is raised if the process ends.
+        found.  Pages that are not resident (never touched, swapped out,
+        file pages the process has not used) are passed over, so the
+        process's memory and fault counts stay as they were; with
+        fault=True they are read too, brought in as the process would
+        bring them in (on a module without no-fault reads, 0.2, every
+        page is read this way).  Memory that cannot be read (device
+        memory, unmapped meanwhile) is skipped; BadState is raised if
+        the process ends.
         """
         pat = pattern.encode() if isinstance(pattern, str) else bytes(pattern)
         if not pat:
@@ -378,36 +386,67 @@ class Process:
             raise ValueError("align must be 1 or more")
         maps = [m for m in self.maps() if m.readable
                 and (regions is None or any(m.named(r) for r in regions))]
+        found: List[int] = []
+        tail, tail_end = b"", -1
+        for address, data in self._scan(maps, 0 if fault else _SCAN_READ_OPTIONS):
+            if address == tail_end and tail:
+                window, base = tail + data, address - len(tail)
+            else:
+                window, base = data, address
+            at = window.find(pat)
+            while at != -1:
+                if (base + at) % align == 0:
+                    found.append(base + at)
+                    if limit is not None and len(found) >= limit:
+                        return found
+                at = window.find(pat, at + 1)
+            keep = len(pat) - 1
+            tail = window[len(window) - keep:] if keep else b""
+            tail_end = address + len(data) if data else -1
+        return found
+
+    def _scan_batch(self, ranges: Sequence[Tuple[int, int]], options: List[int]):
+        """One batch of find()'s reads; drops no-fault reads from
+        @options (a one-element list) on a module that refuses them."""
+        segs = [(addr, ctypes.create_string_buffer(size)) for addr, size in ranges]
+        try:
+            results = self._batch("zxproc_process_read_memory_batch", segs, options[0], True)
+        except InvalidArgs:
+            if not options[0] & _lib.MEMORY_NO_FAULT:
+                raise
+            options[0] &= ~_lib.MEMORY_NO_FAULT
+            results = self._batch("zxproc_process_read_memory_batch", segs, options[0], True)
+        for r in results:
+            if r.status == -20 and self.info().exited:
+                raise error(r.status, f"scanning process {self.pid} at {r.address:#x}")
+        return results
+
+    def _scan(self, maps: Sequence[Mapping], options: int) -> Iterator[Tuple[int, bytes]]:
+        """(address, bytes) pieces of @maps, in address order.  A no-fault
+        read stops at its first page that is not resident: the rest of
+        that segment is read again page by page, and the pages that are
+        not resident are left out."""
+        opts = [options]
         ranges = []
         for m in maps:
             for at in range(m.start, m.end, _SCAN_SEG):
                 ranges.append((at, min(_SCAN_SEG, m.end - at)))
-        found: List[int] = []
-        tail, tail_end = b"", -1
+        page = mmap.PAGESIZE
         for i in range(0, len(ranges), _SCAN_SEGS):
-            segs = [(addr, ctypes.create_string_buffer(size))
-                    for addr, size in ranges[i:i + _SCAN_SEGS]]
-            for r in self._batch("zxproc_process_read_memory_batch", segs,
-                                 _SCAN_READ_OPTIONS, True):
-                if r.status == -20 and self.info().exited:
-                    raise error(r.status, f"scanning process {self.pid} at {r.address:#x}")
-                data = r.data or b""
-                if r.address == tail_end and tail:
-                    window, base = tail + data, r.address - len(tail)
-                else:
-                    window, base = data, r.address
-                at = window.find(pat)
-                while at != -1:
-                    if (base + at) % align == 0:
-                        found.append(base + at)
-                        if limit is not None and len(found) >= limit:
-                            return found
-                    at = window.find(pat, at + 1)
-                keep = len(pat) - 1
-                tail = window[len(window) - keep:] if keep else b""
-                tail_end = r.address + len(data) if data else -1
-        return found
-
+            batch = ranges[i:i + _SCAN_SEGS]
+            for (addr, size), r in zip(batch, self._scan_batch(batch, opts)):
+                yield r.address, r.data or b""
+                if (r.actual == size or not opts[0] & _lib.MEMORY_NO_FAULT
+                        or r.status not in (_lib.ZX_OK, _lib.ZX_ERR_SHOULD_WAIT)):
+                    continue
+                at, end = addr + r.actual, addr + size
+                pages = []
+                while at < end:
+                    nxt = min(end, (at // page + 1) * page)
+                    pages.append((at, nxt - at))
+                    at = nxt
+                for p in self._scan_batch(pages, opts):
+                    yield p.address, p.data or b""
 
 def _typed(type_: str):
     def reader(self: Process, address: int, count: Optional[int] = None):
