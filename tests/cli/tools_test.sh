@@ -46,6 +46,18 @@ same "maps --json: the edge page" \
 same "maps --json: a file mapping's name, offset and inode" \
 	"$(json_field "$out" "[(m['offset'], m['inode'] > 0) for m in d if m['name'] == '$tdir/b/zxdata'][0]")" \
 	"(0, True)"
+# The list is the handle's (ZX_INFO_PROCESS_MAPS): with an empty file
+# bound over /proc/PID/maps in a mount namespace of our own it is all
+# still there, files by their last component, private/shared unknown.
+expect "maps, /proc/PID/maps hidden" 0 "" unshare -m sh -c \
+	'mount --bind /dev/null "/proc/$1/maps" && exec "$2" maps "$1"' sh "$tpid" "$zxproc"
+same "maps, /proc hidden: every mapping but [vsyscall]" \
+	"$(printf '%s\n' "$out" | awk '{ print $1 }' | norm)" \
+	"$(grep -v '\[vsyscall\]$' "/proc/$tpid/maps" | awk '{ print $1 }' | norm)"
+same "maps, /proc hidden: the edge page, sharing unknown" \
+	"$(printf '%s\n' "$out" | grep -i "^$(printf '%016x' "$t_edge")-" | awk '{ print $2, $4 }')" "rw-? 4K"
+same "maps, /proc hidden: a file by its last component" \
+	"$(printf '%s\n' "$out" | grep -i "^$(printf '%016x' "$t_sparse")-" | awk '{ print $5 }')" "sparse.bin"
 
 # --- typed read and write ---------------------------------------------------
 expect "read --i32" 0 "" "$zxproc" read "$tpid" "$t_value" --i32

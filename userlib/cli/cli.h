@@ -153,7 +153,8 @@ bool zxc_addr_syntax_ok(const char *text, char *why, size_t why_size);
 
 /*
  * regions.c: the target's mappings, the one place that decides where
- * they come from (today /proc/PID/maps).  0 or -errno.
+ * they come from (the handle's ZX_INFO_PROCESS_MAPS, completed from
+ * /proc/PID/maps; /proc alone on a 0.2 module).  0 or -errno.
  */
 int zxc_regions_read(pid_t pid, zx_handle_t handle, struct zxc_maps *maps);
 

@@ -651,7 +651,7 @@ int zxc_cmd_patch(int argc, char **argv)
 			return code;
 		}
 		if (target.maps_errno != 0)
-			zxc_note("/proc/%d/maps is unreadable (%s): ranges are checked by reading them only",
+			zxc_note("the mappings of process %d cannot be read (%s): ranges are checked by reading them only",
 				 (int)who.pid, strerror(target.maps_errno));
 		check_all(&p, &target);
 		if (p.errors == 0 && dry)

@@ -60,7 +60,7 @@ int zxc_target_addr(const struct zxc_target *t, const char *text,
 	if (res == ZXC_ADDR_OK)
 		return ZXC_EXIT_OK;
 	if (res == ZXC_ADDR_UNKNOWN && t->maps_errno != 0) {
-		zxc_err("cannot resolve \"%s\": /proc/%d/maps is unreadable (%s)",
+		zxc_err("cannot resolve \"%s\": the mappings of process %d cannot be read (%s)",
 			text, (int)t->pid, strerror(t->maps_errno));
 		return t->maps_errno == ENOENT || t->maps_errno == ESRCH ?
 		       ZXC_EXIT_GONE : ZXC_EXIT_PERMISSION;

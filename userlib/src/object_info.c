@@ -218,6 +218,9 @@ static zx_status_t maps_records(zx_handle_t handle, zx_info_maps_t *buffer,
 		return ZX_ERR_WRONG_TYPE;
 	/* The kernel checks ZX_RIGHT_INSPECT, and whether the target is gone. */
 	ret = zxp_process_maps(zxp_handle_to_fd(handle), &maps, &n);
+	/* A process handle (INFO answered) whose module predates MAPS (0.2). */
+	if (ret == -ENOTTY)
+		return ZX_ERR_NOT_SUPPORTED;
 	if (ret < 0)
 		return zxp_status_from_errno(ZXP_ON_PROCESS, -ret);
 	if (n > 0) {

@@ -191,6 +191,34 @@ def test_maps(target):
     assert any(m.named(exe) for m in maps)
 
 
+def test_maps_equal_proc(target):
+    with zxproc.Process(target.pid) as p:
+        maps = p.maps()
+    with open(f"/proc/{target.pid}/maps") as f:
+        assert maps == [zxproc.regions.parse_line(line) for line in f]
+
+
+def test_maps_from_the_handle(target, monkeypatch):
+    # With /proc/PID/maps unreadable the list is still the handle's:
+    # names cut to their last component, private/shared unknown.
+    def unreadable(pid):
+        raise PermissionError(f"/proc/{pid}/maps")
+    monkeypatch.setattr(zxproc.regions, "_proc", unreadable)
+    with zxproc.Process(target.pid) as p:
+        maps = p.maps()
+    with open(f"/proc/{target.pid}/maps") as f:
+        lines = [line for line in f if not line.rstrip().endswith("[vsyscall]")]
+    assert [(m.start, m.end) for m in maps] == \
+        [(x.start, x.end) for x in map(zxproc.regions.parse_line, lines)]
+    edge = [m for m in maps if m.start == target.addr["edge"]]
+    assert edge == [zxproc.Mapping(target.addr["edge"], target.addr["edge"] + PAGE,
+                                   "rw-?", 0, 0, "")]
+    assert [m.name for m in maps if m.start == target.addr["sparse"]] == ["sparse.bin"]
+    with zxproc.Process(target.pid, zxproc.Rights.READ) as p:
+        with pytest.raises(zxproc.AccessDenied):
+            p.maps()
+
+
 def test_find(target):
     big = target.addr["big"]
     want = big + (1 << 20) - 7

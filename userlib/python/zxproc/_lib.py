@@ -17,6 +17,8 @@ size_t = ctypes.c_size_t
 HANDLE_INVALID = 0
 ZX_OK = 0
 ZX_INFO_PROCESS = 3 | (1 << 28)
+ZX_INFO_PROCESS_MAPS = 13
+ZX_INFO_MAPS_TYPE_MAPPING = 3
 ZX_INFO_PROCESS_FLAG_STARTED = 1 << 0
 ZX_INFO_PROCESS_FLAG_EXITED = 1 << 1
 MEMORY_ALL_OR_NOTHING = 1
@@ -49,6 +51,36 @@ class InfoProcess(ctypes.Structure):
         ("start_time", ctypes.c_int64),
         ("flags", ctypes.c_uint32),
         ("padding1", ctypes.c_uint8 * 4),
+    ]
+
+
+class InfoMapsMapping(ctypes.Structure):
+    """zx_info_maps_mapping_t."""
+
+    _fields_ = [
+        ("mmu_flags", ctypes.c_uint32),
+        ("padding1", ctypes.c_uint8 * 4),
+        ("vmo_koid", ctypes.c_uint64),
+        ("vmo_offset", ctypes.c_uint64),
+        ("committed_pages", size_t),
+    ]
+
+
+class _InfoMapsUnion(ctypes.Union):
+    _fields_ = [("mapping", InfoMapsMapping)]
+
+
+class InfoMaps(ctypes.Structure):
+    """zx_info_maps_t (96 bytes)."""
+
+    _fields_ = [
+        ("name", ctypes.c_char * 32),
+        ("base", ctypes.c_uint64),
+        ("size", size_t),
+        ("depth", size_t),
+        ("type", ctypes.c_uint32),
+        ("padding1", ctypes.c_uint8 * 4),
+        ("u", _InfoMapsUnion),
     ]
 
 
