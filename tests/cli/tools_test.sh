@@ -49,6 +49,7 @@ same "maps --json: a file mapping's name, offset and inode" \
 # The list is the handle's (ZX_INFO_PROCESS_MAPS): with an empty file
 # bound over /proc/PID/maps in a mount namespace of our own it is all
 # still there, files by their last component, private/shared unknown.
+# shellcheck disable=SC2016 # $1 and $2 are the inner shell's
 expect "maps, /proc/PID/maps hidden" 0 "" unshare -m sh -c \
 	'mount --bind /dev/null "/proc/$1/maps" && exec "$2" maps "$1"' sh "$tpid" "$zxproc"
 same "maps, /proc hidden: every mapping but [vsyscall]" \
