@@ -158,22 +158,23 @@ expect "find --progress=always: rate and ETA" 0 "searching \[#+\] 100% [0-9.]+/[
 # page cache, not mapped).  Without --fault the scan passes over the pages
 # not mapped and leaves the target's resident set and faults as they
 # were; --fault reads them, mapping them into the target.
-rss_file() { awk '$1 == "RssFile:" { print $2 }' "/proc/$tpid/status"; }
+# VmRSS: the file's pages count as RssShmem where $work is on tmpfs.
+rss() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$tpid/status"; }
 minflt() { sed 's/.*) //' "/proc/$tpid/stat" | awk '{ print $8 }'; }
-rss0=$(rss_file) flt0=$(minflt)
+rss0=$(rss) flt0=$(minflt)
 expect "find, no-fault: a match in a resident page" 0 \
 	"^1 match in 1 region, [0-9]+ KiB read, [0-9.]+ [KM]iB not resident, not read$" \
 	"$zxproc" find "$tpid" --string zxsparse --region sparse.bin
 same "find, no-fault: only the resident page's match" "$out" "$(hex "$t_sparse + 0x100")"
-same "find, no-fault: the target's RssFile and minflt unchanged" \
-	"$(rss_file) $(minflt)" "$rss0 $flt0"
+same "find, no-fault: the target's VmRSS and minflt unchanged" \
+	"$(rss) $(minflt)" "$rss0 $flt0"
 expect "find --fault: both matches" 0 "^2 matches in 1 region, 1.0 MiB read$" \
 	"$zxproc" find "$tpid" --string zxsparse --region sparse.bin --fault
 same "find --fault: the addresses" "$out" "$(hex "$t_sparse + 0x100")
 $(hex "$t_sparse + 0x80100")"
-rss1=$(rss_file)
+rss1=$(rss)
 if [ "$rss1" -gt "$rss0" ]; then ok "find --fault: the pages read are now resident ($rss0 -> $rss1 KiB)"
-else not_ok "find --fault: the pages read are now resident" "RssFile $rss0 -> $rss1 KiB"; fi
+else not_ok "find --fault: the pages read are now resident" "VmRSS $rss0 -> $rss1 KiB"; fi
 
 # --- patch --expect, expect lines, --dry-run, --save-undo --------------------------
 "$zxproc" write "$tpid" "$t_value" --hex 07000000 >/dev/null

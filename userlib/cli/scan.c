@@ -96,7 +96,8 @@ static int emit(struct scan *s, uint64_t addr, const uint8_t *buf, size_t len)
 static int rest_by_page(struct scan *s, const zxproc_memory_seg_t *g)
 {
 	uint64_t at = g->vaddr + g->actual, end = g->vaddr + g->size;
-	uint64_t run = at;	/* where the bytes not yet passed on start */
+	/* Where the bytes not yet passed on start: @g's own, read already. */
+	uint64_t run = g->vaddr;
 	zx_status_t status;
 	size_t n = 0, i;
 	int ret;
