@@ -93,6 +93,46 @@ void zxproc_unpin(const struct zxproc_xfer *x, struct page **pages,
 		unpin_user_pages(pages + dirty, nr - dirty);
 }
 
+/*
+ * One raw copy of @n bytes between @k (a kmap'd target page) and the
+ * caller's @u, page faults disabled; return the bytes not copied, exact.
+ * raw_copy_{from,to}_user() may stop short of the first inaccessible
+ * byte (arm64's copy_template gives up a whole chunk of its loop),
+ * and must copy something when the first byte is accessible
+ * (include/linux/uaccess.h).  So after a short copy, the rest is tried
+ * again until a try copies nothing: then the stopping point is the
+ * first inaccessible byte, as the uapi's counts require.  One call in
+ * the common case; one more, copying nothing, where a short copy is
+ * already exact (x86).
+ */
+static size_t zxproc_copy_exact(const struct zxproc_xfer *x, char *k,
+				char __user *u, size_t n)
+{
+	size_t done = 0;
+
+	pagefault_disable();
+	for (;;) {
+		size_t len = n - done;
+		char __user *up = u + done;
+		char *kp = k + done;
+		size_t left;
+
+		if (x->write) {
+			instrument_copy_from_user_before(kp, up, len);
+			left = raw_copy_from_user(kp, up, len);
+			instrument_copy_from_user_after(kp, up, len, left);
+		} else {
+			instrument_copy_to_user(up, kp, len);
+			left = raw_copy_to_user(up, kp, len);
+		}
+		done += len - left;
+		if (!left || left == len)
+			break;
+	}
+	pagefault_enable();
+	return n - done;
+}
+
 /**
  * zxproc_copy_user() - copy between pinned pages and the caller's buffer
  * @x: the access.
@@ -111,7 +151,8 @@ void zxproc_unpin(const struct zxproc_xfer *x, struct page **pages,
  * destination, which here is the target's memory.
  *
  * Return: 0; -EAGAIN when the caller's buffer was not accessible
- * without a fault at *@copied (unpin, zxproc_fault_in(), try again);
+ * without a fault at *@copied, its first such byte on every
+ * architecture (unpin, zxproc_fault_in(), try again);
  * -EFAULT for a fault injected by CONFIG_FAULT_INJECTION_USERCOPY; or
  * -EINTR on a fatal signal (checked per page: a copy may span 64 MiB).
  */
@@ -133,16 +174,7 @@ int zxproc_copy_user(const struct zxproc_xfer *x, struct page **pages,
 		if (should_fail_usercopy())
 			return -EFAULT;
 		kaddr = kmap_local_page(pages[i]);
-		pagefault_disable();
-		if (x->write) {
-			instrument_copy_from_user_before(kaddr + off, u, n);
-			left = raw_copy_from_user(kaddr + off, u, n);
-			instrument_copy_from_user_after(kaddr + off, u, n, left);
-		} else {
-			instrument_copy_to_user(u, kaddr + off, n);
-			left = raw_copy_to_user(u, kaddr + off, n);
-		}
-		pagefault_enable();
+		left = zxproc_copy_exact(x, kaddr + off, u, n);
 		kunmap_local(kaddr);
 		if (x->write && left < n) {
 			flush_dcache_page(pages[i]);
