@@ -307,9 +307,14 @@ uint8_t *zxc_type_parse(const struct zxc_type *type, const char *text,
 /* One value at @p, as text, into @out. */
 void zxc_type_format(const struct zxc_type *type, const uint8_t *p,
 		     char *out, size_t out_size);
-/* The getopt_long() entries "--u8" ... "--f64", their vals from @base. */
 #define ZXC_TYPE_COUNT 10
 extern const struct zxc_type zxc_types[ZXC_TYPE_COUNT];
+struct option;
+/*
+ * The getopt_long() entries "--u8" ... "--f64" into @opts[0 ..
+ * ZXC_TYPE_COUNT - 1], with @has_arg, their vals from @base.
+ */
+void zxc_type_options(struct option *opts, int has_arg, int base);
 
 /* json.c: @s as a JSON string (null for NULL). */
 void zxc_json_string(FILE *out, const char *s);
