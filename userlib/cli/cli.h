@@ -121,6 +121,12 @@ struct zxc_maps {
 int zxc_maps_read(pid_t pid, struct zxc_maps *maps);
 void zxc_maps_free(struct zxc_maps *maps);
 /*
+ * Appends @m to @maps, which has room for @alloc (grown as needed), with
+ * its own copy of @name for a name.  0 or -ENOMEM.
+ */
+int zxc_maps_add(struct zxc_maps *maps, size_t *alloc,
+		 const struct zxc_mapping *m, const char *name);
+/*
  * Whether @name (a mapping's name) is what a user means by @want: the
  * same name, or @want is the last component of the path @name.
  */
