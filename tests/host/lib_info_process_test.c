@@ -16,7 +16,7 @@
 #include <zxproc/zxproc.h>
 
 #include "kselftest_harness.h"
-#include "syscall_trap.h"
+#include "nosyscall_fixture.h"
 
 #define SENTINEL ((size_t)0x5a5a5a5a)
 
@@ -44,25 +44,6 @@ TEST(zircon_values)
 	EXPECT_EQ(4u, sizeof(zx_info_process_flags_t));
 	/* Signed, as in Zircon. */
 	EXPECT_TRUE((zx_time_t)-1 < 0);
-}
-
-FIXTURE(nosyscall) {
-	zx_handle_t devnull;
-};
-
-FIXTURE_SETUP(nosyscall)
-{
-	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	ASSERT_LE(0, fd);
-	self->devnull = zxproc_handle_from_fd(fd);
-	ASSERT_EQ(0, trap_library_syscalls());
-	trapped = 0;
-}
-
-FIXTURE_TEARDOWN(nosyscall)
-{
-	EXPECT_EQ(0, trapped) TH_LOG("system call %d was made", trapped_nr);
 }
 
 /* The trap sees the topic's ioctl. */

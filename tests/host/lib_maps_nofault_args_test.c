@@ -18,7 +18,7 @@
 #include <zxproc/zxproc.h>
 
 #include "kselftest_harness.h"
-#include "syscall_trap.h"
+#include "nosyscall_fixture.h"
 
 /*
  * Fuchsia's zircon/system/public/zircon/syscalls/object.h and types.h:
@@ -54,26 +54,6 @@ TEST(zircon_values)
 	/* The uapi record: its first published size. */
 	EXPECT_EQ(ZXPROC_MAP_SIZE_VER0, sizeof(struct zxproc_map));
 	EXPECT_EQ(40u, sizeof(struct zxproc_maps));
-}
-
-FIXTURE(nosyscall) {
-	zx_handle_t devnull;
-	char buf[64];
-};
-
-FIXTURE_SETUP(nosyscall)
-{
-	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	ASSERT_LE(0, fd);
-	self->devnull = zxproc_handle_from_fd(fd);
-	ASSERT_EQ(0, trap_library_syscalls());
-	trapped = 0;
-}
-
-FIXTURE_TEARDOWN(nosyscall)
-{
-	EXPECT_EQ(0, trapped) TH_LOG("system call %d was made", trapped_nr);
 }
 
 /* The trap sees the topic's calls, so the tests below mean something. */

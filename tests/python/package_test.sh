@@ -14,16 +14,10 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/lib/tap.sh
 . "$top/tests/lib/tap.sh"
+# shellcheck source=tests/lib/workdir.sh
+. "$top/tests/lib/workdir.sh"
 build=${BUILD:-$top/build}
-work=$(mktemp -d "${ZXPROC_VM_TMPDIR:-${TMPDIR:-/tmp}}/zxproc-python.XXXXXX")
-# shellcheck disable=SC2317 # called from the EXIT trap
-on_exit() {
-	local st=$?
-	rm -rf "$work"
-	(exit "$st")
-	_tap_exit
-}
-trap on_exit EXIT
+workdir python
 
 status=0
 # -p no:cacheprovider, PYTHONDONTWRITEBYTECODE: the source tree is

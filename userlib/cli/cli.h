@@ -121,6 +121,12 @@ struct zxc_maps {
 int zxc_maps_read(pid_t pid, struct zxc_maps *maps);
 void zxc_maps_free(struct zxc_maps *maps);
 /*
+ * Appends @m to @maps, which has room for @alloc (grown as needed), with
+ * its own copy of @name for a name.  0 or -ENOMEM.
+ */
+int zxc_maps_add(struct zxc_maps *maps, size_t *alloc,
+		 const struct zxc_mapping *m, const char *name);
+/*
  * Whether @name (a mapping's name) is what a user means by @want: the
  * same name, or @want is the last component of the path @name.
  */
@@ -307,9 +313,14 @@ uint8_t *zxc_type_parse(const struct zxc_type *type, const char *text,
 /* One value at @p, as text, into @out. */
 void zxc_type_format(const struct zxc_type *type, const uint8_t *p,
 		     char *out, size_t out_size);
-/* The getopt_long() entries "--u8" ... "--f64", their vals from @base. */
 #define ZXC_TYPE_COUNT 10
 extern const struct zxc_type zxc_types[ZXC_TYPE_COUNT];
+struct option;
+/*
+ * The getopt_long() entries "--u8" ... "--f64" into @opts[0 ..
+ * ZXC_TYPE_COUNT - 1], with @has_arg, their vals from @base.
+ */
+void zxc_type_options(struct option *opts, int has_arg, int base);
 
 /* json.c: @s as a JSON string (null for NULL). */
 void zxc_json_string(FILE *out, const char *s);

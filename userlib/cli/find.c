@@ -206,14 +206,11 @@ int zxc_cmd_find(int argc, char **argv)
 	struct zxc_target target;
 	uint8_t *pat = NULL;
 	char **names = NULL, why[256];
-	size_t n_names = 0, i;
+	size_t n_names = 0;
 	uint64_t total;
 	int c, code, sources;
 
-	for (i = 0; i < ZXC_TYPE_COUNT; i++)
-		opts[9 + i] = (struct option){ zxc_types[i].name,
-					       required_argument, NULL,
-					       OPT_TYPE + (int)i };
+	zxc_type_options(&opts[9], required_argument, OPT_TYPE);
 	names = calloc((size_t)argc, sizeof(*names));
 	if (names == NULL) {
 		zxc_err("out of memory");

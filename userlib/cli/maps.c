@@ -22,32 +22,52 @@ void zxc_maps_free(struct zxc_maps *maps)
 	maps->n = 0;
 }
 
+int zxc_maps_add(struct zxc_maps *maps, size_t *alloc,
+		 const struct zxc_mapping *m, const char *name)
+{
+	struct zxc_mapping *slot;
+
+	if (maps->n == *alloc) {
+		size_t want = *alloc ? *alloc * 2 : 64;
+		struct zxc_mapping *v = realloc(maps->v, want * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		maps->v = v;
+		*alloc = want;
+	}
+	slot = &maps->v[maps->n];
+	*slot = *m;
+	slot->name = strdup(name);
+	if (slot->name == NULL)
+		return -ENOMEM;
+	maps->n++;
+	return 0;
+}
+
 /*
  * One line: "start-end perms offset major:minor inode   name".  The name
- * runs to the end of the line and may hold spaces.
+ * runs to the end of the line and may hold spaces; @name points into
+ * @line.
  */
-static int parse_line(char *line, struct zxc_mapping *m)
+static int parse_line(char *line, struct zxc_mapping *m, const char **name)
 {
 	unsigned long long start, end, offset;
 	unsigned long inode;
-	char perms[5];
 	int name_at = -1;
 	size_t len;
 
 	if (sscanf(line, "%llx-%llx %4s %llx %*x:%*x %lu %n", &start, &end,
-		   perms, &offset, &inode, &name_at) < 5 || name_at < 0)
+		   m->perms, &offset, &inode, &name_at) < 5 || name_at < 0)
 		return -EINVAL;
 	len = strlen(line + name_at);
 	if (len > 0 && line[name_at + len - 1] == '\n')
 		line[name_at + --len] = '\0';
-	m->name = strdup(line + name_at);
-	if (m->name == NULL)
-		return -ENOMEM;
+	*name = line + name_at;
 	m->start = start;
 	m->end = end;
 	m->offset = offset;
 	m->inode = inode;
-	memcpy(m->perms, perms, sizeof(m->perms));
 	return 0;
 }
 
@@ -65,21 +85,14 @@ int zxc_maps_read(pid_t pid, struct zxc_maps *maps)
 	if (f == NULL)
 		return -errno;
 	while (getline(&line, &cap, f) > 0) {
-		if (maps->n == alloc) {
-			size_t want = alloc ? alloc * 2 : 64;
-			struct zxc_mapping *v = realloc(maps->v, want * sizeof(*v));
+		struct zxc_mapping m;
+		const char *name;
 
-			if (v == NULL) {
-				ret = -ENOMEM;
-				break;
-			}
-			maps->v = v;
-			alloc = want;
-		}
-		ret = parse_line(line, &maps->v[maps->n]);
+		ret = parse_line(line, &m, &name);
+		if (ret == 0)
+			ret = zxc_maps_add(maps, &alloc, &m, name);
 		if (ret < 0)
 			break;
-		maps->n++;
 	}
 	/* Reading the maps of a process that is going away fails with EIO/ESRCH. */
 	if (ret == 0 && ferror(f))

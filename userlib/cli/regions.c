@@ -82,34 +82,6 @@ static const struct zxc_mapping *proc_match(const struct zxc_maps *proc,
 	return NULL;
 }
 
-static int add(struct zxc_maps *maps, size_t *alloc, uint64_t start,
-	       uint64_t end, uint64_t offset, unsigned long inode,
-	       const char *perms, const char *name)
-{
-	struct zxc_mapping *m;
-
-	if (maps->n == *alloc) {
-		size_t want = *alloc ? *alloc * 2 : 64;
-		struct zxc_mapping *v = realloc(maps->v, want * sizeof(*v));
-
-		if (v == NULL)
-			return -ENOMEM;
-		maps->v = v;
-		*alloc = want;
-	}
-	m = &maps->v[maps->n];
-	m->name = strdup(name);
-	if (m->name == NULL)
-		return -ENOMEM;
-	m->start = start;
-	m->end = end;
-	m->offset = offset;
-	m->inode = inode;
-	memcpy(m->perms, perms, sizeof(m->perms));
-	maps->n++;
-	return 0;
-}
-
 int zxc_regions_read(pid_t pid, zx_handle_t handle, struct zxc_maps *maps)
 {
 	struct zxc_maps proc = { NULL, 0 };
@@ -132,25 +104,26 @@ int zxc_regions_read(pid_t pid, zx_handle_t handle, struct zxc_maps *maps)
 		const zx_info_maps_t *r = &recs[i];
 		const zx_info_maps_mapping_t *mm = &r->u.mapping;
 		const struct zxc_mapping *p;
-		char perms[5];
+		struct zxc_mapping m;
 
 		if (r->type != ZX_INFO_MAPS_TYPE_MAPPING)
 			continue;
 		p = proc_match(&proc, r);
-		perms[0] = mm->mmu_flags & ZX_VM_PERM_READ ? 'r' : '-';
-		perms[1] = mm->mmu_flags & ZX_VM_PERM_WRITE ? 'w' : '-';
-		perms[2] = mm->mmu_flags & ZX_VM_PERM_EXECUTE ? 'x' : '-';
-		perms[3] = p ? p->perms[3] : '?';
-		perms[4] = '\0';
-		ret = add(maps, &alloc, r->base, r->base + r->size,
-			  mm->vmo_offset, (unsigned long)mm->vmo_koid, perms,
-			  p ? p->name : r->name);
+		m.start = r->base;
+		m.end = r->base + r->size;
+		m.offset = mm->vmo_offset;
+		m.inode = (unsigned long)mm->vmo_koid;
+		m.perms[0] = mm->mmu_flags & ZX_VM_PERM_READ ? 'r' : '-';
+		m.perms[1] = mm->mmu_flags & ZX_VM_PERM_WRITE ? 'w' : '-';
+		m.perms[2] = mm->mmu_flags & ZX_VM_PERM_EXECUTE ? 'x' : '-';
+		m.perms[3] = p ? p->perms[3] : '?';
+		m.perms[4] = '\0';
+		ret = zxc_maps_add(maps, &alloc, &m, p ? p->name : r->name);
 	}
 	for (i = 0; i < proc.n && ret == 0; i++)
 		if (strcmp(proc.v[i].name, "[vsyscall]") == 0)
-			ret = add(maps, &alloc, proc.v[i].start, proc.v[i].end,
-				  proc.v[i].offset, proc.v[i].inode,
-				  proc.v[i].perms, proc.v[i].name);
+			ret = zxc_maps_add(maps, &alloc, &proc.v[i],
+					   proc.v[i].name);
 	free(recs);
 	zxc_maps_free(&proc);
 	if (ret < 0)

@@ -181,14 +181,6 @@ fail:
 enum { OPT_HEX = 256, OPT_STRING, OPT_FILE, OPT_OFFSET, OPT_LENGTH, OPT_AON,
        OPT_PROGRESS, OPT_RAW, OPT_XXD, OPT_COUNT, OPT_NAME, OPT_TYPE };
 
-/* Appends "--u8" ... "--f64" to @opts at @at, with @has_arg. */
-static void add_type_options(struct option *opts, size_t at, int has_arg)
-{
-	for (size_t i = 0; i < ZXC_TYPE_COUNT; i++)
-		opts[at + i] = (struct option){ zxc_types[i].name, has_arg,
-						NULL, OPT_TYPE + (int)i };
-}
-
 /* The checks of ADDR that need no target (addr.c). */
 static int addr_arg(const char *cmd, const char *text)
 {
@@ -231,7 +223,7 @@ int zxc_cmd_write(int argc, char **argv)
 	const char *addr_text;
 	char why[256];
 
-	add_type_options(opts, 10, required_argument);
+	zxc_type_options(&opts[10], required_argument, OPT_TYPE);
 	/* 0, not 1: glibc re-reads the option string (main used "+"). */
 	optind = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -438,7 +430,7 @@ int zxc_cmd_read(int argc, char **argv)
 	struct zxc_xfer x;
 	int c, code, want;
 
-	add_type_options(opts, 5, no_argument);
+	zxc_type_options(&opts[5], no_argument, OPT_TYPE);
 	/* 0, not 1: glibc re-reads the option string (main used "+"). */
 	optind = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <float.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -30,6 +31,13 @@ const struct zxc_type *zxc_type_find(const char *name)
 		if (strcmp(zxc_types[i].name, name) == 0)
 			return &zxc_types[i];
 	return NULL;
+}
+
+void zxc_type_options(struct option *opts, int has_arg, int base)
+{
+	for (size_t i = 0; i < ZXC_TYPE_COUNT; i++)
+		opts[i] = (struct option){ zxc_types[i].name, has_arg, NULL,
+					   base + (int)i };
 }
 
 static bool parse_one(const struct zxc_type *type, const char *text,

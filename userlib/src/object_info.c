@@ -38,6 +38,27 @@ static zx_status_t process_info(zx_handle_t handle, struct zxproc_info *info,
 	return ZX_OK;
 }
 
+/*
+ * process_info() for the topics only a process handle answers: ZX_OK
+ * and *@info, or a status.  A VMO is ZX_ERR_WRONG_TYPE; a descriptor
+ * open but neither a process handle nor a VMO is no handle at all.
+ */
+static zx_status_t process_only_info(zx_handle_t handle,
+				     struct zxproc_info *info)
+{
+	zx_status_t status;
+	int other;
+
+	status = process_info(handle, info, &other);
+	if (other >= 0 && zxp_vmo_check(other) != 0)
+		return ZX_ERR_BAD_HANDLE;
+	if (status != ZX_OK)
+		return status;
+	if (info->type != ZXPROC_OBJ_TYPE_PROCESS)
+		return ZX_ERR_WRONG_TYPE;
+	return ZX_OK;
+}
+
 /* The handle's ZX_INFO_HANDLE_BASIC record, or a status. */
 static zx_status_t basic_record(zx_handle_t handle,
 				zx_info_handle_basic_t *record)
@@ -73,16 +94,10 @@ static zx_status_t process_record(zx_handle_t handle,
 {
 	struct zxproc_info info;
 	zx_status_t status;
-	int other;
 
-	status = process_info(handle, &info, &other);
-	/* Open, but neither a process handle nor a VMO: no handle at all. */
-	if (other >= 0 && zxp_vmo_check(other) != 0)
-		return ZX_ERR_BAD_HANDLE;
+	status = process_only_info(handle, &info);
 	if (status != ZX_OK)
 		return status;
-	if (info.type != ZXPROC_OBJ_TYPE_PROCESS)
-		return ZX_ERR_WRONG_TYPE;
 	/*
 	 * Zircon's rule for this topic.  The kernel answers ZXPROC_IOC_INFO
 	 * without any right, so this is the library's check, made against
@@ -207,15 +222,11 @@ static zx_status_t maps_records(zx_handle_t handle, zx_info_maps_t *buffer,
 	struct zxproc_info info;
 	zx_status_t status;
 	uint64_t lo = 0, hi = 0;
-	int other, ret;
+	int ret;
 
-	status = process_info(handle, &info, &other);
-	if (other >= 0 && zxp_vmo_check(other) != 0)
-		return ZX_ERR_BAD_HANDLE;
+	status = process_only_info(handle, &info);
 	if (status != ZX_OK)
 		return status;
-	if (info.type != ZXPROC_OBJ_TYPE_PROCESS)
-		return ZX_ERR_WRONG_TYPE;
 	/* The kernel checks ZX_RIGHT_INSPECT, and whether the target is gone. */
 	ret = zxp_process_maps(zxp_handle_to_fd(handle), &maps, &n);
 	/* A process handle (INFO answered) whose module predates MAPS (0.2). */
