@@ -97,7 +97,7 @@
  * property of this number, not of the machine's speed.
  */
 #define FZ_DEFAULT_SEED		0x7c81075a5eedULL
-#define FZ_DEFAULT_ITERS	30000
+#define FZ_DEFAULT_ITERS	12000
 /*
  * A test stops early, saying so, when a slow kernel (KASAN, lockdep,
  * under load) takes longer than this; but one that ran fewer than
@@ -112,9 +112,11 @@
 /*
  * On the debug kernel (tests/vm/run says ZXPROC_VM_KERNEL=debug) a call
  * costs five times as much, and KASAN and lockdep see every path within
- * the first calls: fewer calls there keep the debug tier short.
+ * the first calls: it runs only those the coverage check looks at.  The
+ * long random runs are `make soak`'s (FZ_SOAK_ITERS); CI's are sized to
+ * its 30-minute budget.
  */
-#define FZ_DEBUG_ITERS		10000
+#define FZ_DEBUG_ITERS		FZ_MIN_CALLS
 /*
  * ZXPROC_SOAK=1 (make soak): a random seed and a longer run; six tests
  * of FZ_SOAK_SECONDS (and the harness's margin) fit SOAK_TIMEOUT's 7200 s.
@@ -2826,8 +2828,8 @@ out_target:
 #define LC_BUF_PAGES	4
 #define LC_CANARY	0xcc
 #define LC_WAIT_MS	60000	/* bound on any wait for a target: a hang, not a proof */
-#define LC_DEFAULT_STEPS 3000
-#define LC_DEBUG_STEPS	1500	/* as FZ_DEBUG_ITERS */
+#define LC_DEFAULT_STEPS 2000
+#define LC_DEBUG_STEPS	LC_MIN_STEPS	/* as FZ_DEBUG_ITERS */
 #define LC_MIN_STEPS	1000
 #define LC_SOAK_STEPS	400000
 #define LC_EXEC_ENV	"ZXPROC_FUZZ_LIFECYCLE_EXEC"
@@ -3529,10 +3531,10 @@ static int lc_burst(unsigned int n, unsigned int forked_pct, bool grid);
  * met PROCESS_OPEN's race with reaping once in 10 to 40 children, so
  * LC_STORM of them leave a run next to no chance to miss it.
  */
-#define LC_STORM	800
+#define LC_STORM	400
 /* The debug kernel's children cost four times as much; its runs look for
  * other things (KASAN, lockdep), Debian's for this race. */
-#define LC_STORM_DEBUG	400
+#define LC_STORM_DEBUG	200
 #define LC_STORM_PHASE	40
 
 static int lc_phase(bool first)
