@@ -12,6 +12,7 @@
 build=${BUILD:-$top/build}
 zxproc=$build/userlib/zxproc
 target_bin=$build/tests/cli/cli_target
+procmem=$build/tests/cli/procmem
 release=$(</proc/sys/kernel/osrelease)
 # The module tests/vm/run loaded, or this build's.
 ko=${ZXPROC_VM_MODULE:-$build/kernel/$release/zxproc.ko}
@@ -81,15 +82,17 @@ stop_target() {
 	wait "$tpid" 2>/dev/null || true
 }
 
-# LEN bytes of PID's memory at ADDR, as lowercase hex without spaces.
+# LEN bytes of PID's memory at ADDR, as lowercase hex without spaces
+# (tests/cli/procmem.c: one program, as each costs much under TCG).
 mem() { # PID ADDR LEN
-	dd if="/proc/$1/mem" bs=4096 iflag=skip_bytes,count_bytes \
-		skip=$(($2)) count=$(($3)) 2>/dev/null | od -An -tx1 -v | tr -d ' \n'
+	"$procmem" "$1" "$(($2))" "$(($3))"
 }
 
-# Hex of N bytes with the same value: fill 5a 3 -> 5a5a5a
+# Hex of N bytes with the same value: fill 5a 3 -> 5a5a5a (no program).
 fill() { # BYTE N
-	head -c "$2" /dev/zero | tr '\0' "\\$(printf '%03o' "0x$1")" | od -An -tx1 -v | tr -d ' \n'
+	local s
+	printf -v s '%*s' "$2" ''
+	printf '%s' "${s// /$1}"
 }
 
 # The lowest address PATH-or-NAME is mapped at in PID (awk over maps).
