@@ -68,33 +68,44 @@ static zx_status_t read_only_copy(zx_handle_t process, zx_handle_t *out)
 
 static volatile uint64_t flag;
 
-/* The child spins until its flag changes, then reports what it saw. */
-static void child_wait_for_patch(int report)
+/*
+ * The child spins until its flag changes, reports what it saw, and lives
+ * on until @done is closed: the parent reads the patch back after it
+ * landed, and a child that had exited would answer ZX_ERR_BAD_STATE.
+ */
+static void child_wait_for_patch(int report, int done)
 {
 	uint64_t seen;
+	char c;
 
 	while (flag != MAGIC)
 		usleep(1000);
 	seen = flag;
 	if (write(report, &seen, sizeof(seen)) != sizeof(seen))
 		_exit(2);
+	if (read(done, &c, 1) != 0)
+		_exit(3);
 	_exit(0);
 }
 
 TEST(patch_live_child)
 {
-	int report[2], status;
+	int report[2], done[2], status;
 	uint64_t readback = 0, seen = 0;
 	zx_handle_t child, ro;
 	pid_t pid;
 
 	flag = 0;
 	ASSERT_EQ(0, pipe(report));
+	ASSERT_EQ(0, pipe(done));
 	pid = fork();
-	if (pid == 0)
-		child_wait_for_patch(report[1]);
+	if (pid == 0) {
+		close(done[1]);
+		child_wait_for_patch(report[1], done[0]);
+	}
 	ASSERT_LT(0, pid);
 	close(report[1]);
+	close(done[0]);
 	ASSERT_EQ(ZX_OK, zxproc_process_open(pid, ZXPROC_PROCESS_RIGHTS, &child));
 
 	/* Zircon code, on a read-only copy: refused, nothing changes. */
@@ -111,6 +122,7 @@ TEST(patch_live_child)
 	EXPECT_EQ(MAGIC, readback);
 	ASSERT_EQ(sizeof(seen), read(report[0], &seen, sizeof(seen)));
 	EXPECT_EQ(MAGIC, seen);
+	close(done[1]);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	/* Our own flag was never touched. */
