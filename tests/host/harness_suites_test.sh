@@ -18,6 +18,8 @@
 # - "only" keeps a suite off a kernel, or in one variant's guest; a boot
 #   variant runs its suites in one more guest, booted with its arguments
 #   and named KERNEL+VARIANT; each guest's output comes whole, in order;
+# - a guest has one CPU; a suite a "cpus" line gives two runs in a guest
+#   of two of its own, named KERNEL+2cpus, counted for its kernel;
 # - the summary lists the slowest suites, each guest's wall time, each
 #   kernel's counts, the unexpected skips and the suites that changed
 #   the guest, and the totals are the last line.
@@ -62,6 +64,10 @@ install_fixture variant.sh v_variant_test
 install_fixture crash.sh x_crash_test
 install_fixture pass.sh y_pass_test
 install_fixture pass.sh z_only_test
+# Area cpus/, out of the fixture/* runs: a guest of one CPU and one of two.
+mkdir -p "$fb/tests/cpus"
+install -m 0755 "$fixtures/cpus.sh" "$fb/tests/cpus/one_test"
+install -m 0755 "$fixtures/cpus.sh" "$fb/tests/cpus/two_test"
 
 cat >"$tmp/schedule" <<EOF
 only fixture/z_only_test   debug
@@ -202,6 +208,29 @@ else
 	not_ok "  ... and the per-kernel summary has them, for $kernel" "$(sed -n '/^# per kernel/,/^# boot/p' "$a")"
 fi
 
+# --- a suite that needs two CPUs: a guest of its own ---
+printf 'cpus cpus/two_test 2\n' >"$tmp/schedule-cpus"
+c=$tmp/c.out
+status=0
+ZXPROC_SCHEDULE=$tmp/schedule-cpus ZXPROC_EXPECTED_SKIPS=$tmp/skips BUILD=$fb \
+	"$top/tests/run-suites" --guest --kernels "$kernel" --timeout 120 --jobs 2 \
+	--suites 'cpus/*' >"$c" 2>&1 || status=$?
+check "cpus lines: the run passes" test "$status" = 0
+expect_result "  ... a suite with no cpus line runs in the default guest" "$c" cpus/one_test "$kernel" "ok (pass:1 fail:0 skip:0)"
+expect_result "  ... one that needs two, in $kernel+2cpus" "$c" cpus/two_test "$kernel+2cpus" "ok (pass:1 fail:0 skip:0)"
+if [ "$(grep -E '^ok 1 [0-9]+ CPUs online' "$c")" = "ok 1 1 CPUs online
+ok 1 2 CPUs online" ]; then
+	ok "  ... booted with one CPU and with two"
+else
+	not_ok "  ... booted with one CPU and with two" "$(grep -E '^ok 1|^# =====' "$c")"
+fi
+lacks "  ... and neither suite in the other's guest" "$c" "# suite cpus/two_test [$kernel]:"
+if grep -qE "^#   $kernel +2 passed, 0 failed, 0 skipped, [0-9]+ s\$" "$c"; then
+	ok "  ... both counted for $kernel"
+else
+	not_ok "  ... both counted for $kernel" "$(sed -n '/^# per kernel/,/^# boot/p' "$c")"
+fi
+
 # --- bad tables ---
 echo "sometimes fixture/* 6.1" >"$tmp/bad-schedule"
 status=0
@@ -209,6 +238,13 @@ out=$(ZXPROC_SCHEDULE=$tmp/bad-schedule "$top/tests/run-suites" --guest --suites
 case $status/$out in
 2/*"bad-schedule:1: unknown line 'sometimes'"*) ok "a bad schedule line is exit 2, with its line" ;;
 *) not_ok "a bad schedule line is exit 2, with its line" "status $status: $out" ;;
+esac
+echo "cpus fixture/* two" >"$tmp/bad-schedule"
+status=0
+out=$(ZXPROC_SCHEDULE=$tmp/bad-schedule "$top/tests/run-suites" --guest --suites 'none/*' 2>&1) || status=$?
+case $status/$out in
+2/*"bad-schedule:1: 'cpus' needs a suite glob and a number of CPUs"*) ok "a cpus line without a number is exit 2" ;;
+*) not_ok "a cpus line without a number is exit 2" "status $status: $out" ;;
 esac
 echo "6.1 | fixture/x_test | global.x | no reason given" >"$tmp/bad-skips"
 status=0
