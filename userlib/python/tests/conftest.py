@@ -69,3 +69,12 @@ def doomed():
     t = Target(f"zxpd{os.getpid() % 100000}")
     yield t
     t.stop()
+
+
+@pytest.fixture
+def untouched():
+    """A target of its own, for a test that needs its pages as the target
+    left them (the module's target has had its sparse pages faulted in)."""
+    t = Target(f"zxpu{os.getpid() % 100000}")
+    yield t
+    t.stop()

@@ -256,6 +256,22 @@ def test_find_passes_over_pages_not_resident(target):
         assert _rss_and_minflt(target.pid)[0] > before[0]
 
 
+def test_scan_counts_what_it_passed_over(untouched):
+    sparse = untouched.addr["sparse"]
+    size = 1 << 20
+    with zxproc.Process(untouched.pid, zxproc.Rights.READ | zxproc.Rights.INSPECT) as p:
+        r = p.scan(b"zxsparse", regions=["sparse.bin"])
+        assert r.matches == [sparse + 0x100]
+        assert r.regions == 1
+        # The first page is resident, at most fault-around's 64 KiB more.
+        assert 4096 <= r.read <= 64 << 10
+        assert r.read + r.not_resident == size
+        assert r.unreadable == 0
+        r = p.scan(b"zxsparse", regions=["sparse.bin"], fault=True)
+        assert r == zxproc.ScanResult([sparse + 0x100, sparse + 0x80100], 1, size, 0, 0)
+        assert p.scan(b"zxsparse", regions=["sparse.bin"], limit=1).matches == [sparse + 0x100]
+
+
 def test_exit(doomed):
     with zxproc.Process(doomed.pid) as p:
         assert p.info() == zxproc.ProcessInfo(True, False, 0)

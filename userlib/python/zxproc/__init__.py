@@ -15,7 +15,7 @@ from .errors import (AccessDenied, AmbiguousName, BadHandle, BadState,
                      ZxError, status_string)
 from .names import pid_of, pids_named
 from .process import (TYPES, BatchResult, Process, ProcessInfo, Rights,
-                      module_version, pack, unpack)
+                      ScanResult, module_version, pack, unpack)
 from .regions import Mapping
 
 __version__ = "0.3.0"
@@ -24,7 +24,7 @@ __all__ = [
     "AccessDenied", "AmbiguousName", "BadHandle", "BadState", "BatchResult",
     "InvalidArgs", "Mapping", "NoMemory", "NotFound", "NotSupported",
     "OutOfRange", "PartialTransfer", "Process", "ProcessInfo",
-    "ProcessNotFound", "Rights", "TYPES", "WrongType", "ZxError",
+    "ProcessNotFound", "Rights", "ScanResult", "TYPES", "WrongType", "ZxError",
     "module_version", "pack", "pid_of", "pids_named", "status_string",
     "unpack",
 ]

@@ -76,6 +76,23 @@ class BatchResult(NamedTuple):
         return self.status == 0 and (self.data is None or len(self.data) == self.actual)
 
 
+class ScanResult(NamedTuple):
+    """What scan() found and read.
+
+    matches: the addresses of the pattern, in address order; regions:
+    the mappings searched; read: the bytes read and searched;
+    not_resident: the bytes passed over because their pages were not
+    resident (no-fault reads; 0 with fault=True); unreadable: the bytes
+    that could not be read (device memory, unmapped meanwhile).
+    """
+
+    matches: List[int]
+    regions: int
+    read: int
+    not_resident: int
+    unreadable: int
+
+
 # find(): segments per batch call, and their size.
 _SCAN_SEG = 1 << 20
 _SCAN_SEGS = 16
@@ -366,6 +383,12 @@ class Process:
 
     def find(self, pattern: Union[bytes, str], *, regions: Optional[Sequence[str]] = None,
              align: int = 1, limit: Optional[int] = None, fault: bool = False) -> List[int]:
+        """scan(...).matches: the addresses where @pattern is."""
+        return self.scan(pattern, regions=regions, align=align, limit=limit,
+                         fault=fault).matches
+
+    def scan(self, pattern: Union[bytes, str], *, regions: Optional[Sequence[str]] = None,
+             align: int = 1, limit: Optional[int] = None, fault: bool = False) -> ScanResult:
         """The addresses where @pattern (bytes, or str as UTF-8) is, in
         the readable mappings (only those named in @regions, e.g.
         ["[heap]"], if given), in address order.  Memory is read in
@@ -377,7 +400,8 @@ class Process:
         bring them in (on a module without no-fault reads, 0.2, every
         page is read this way).  Memory that cannot be read (device
         memory, unmapped meanwhile) is skipped; BadState is raised if
-        the process ends.
+        the process ends.  The result also counts what was read, what
+        was passed over as not resident, and what could not be read.
         """
         pat = pattern.encode() if isinstance(pattern, str) else bytes(pattern)
         if not pat:
@@ -387,8 +411,14 @@ class Process:
         maps = [m for m in self.maps() if m.readable
                 and (regions is None or any(m.named(r) for r in regions))]
         found: List[int] = []
+        counts = {"read": 0, "not_resident": 0, "unreadable": 0}
+
+        def result() -> ScanResult:
+            return ScanResult(found, len(maps), counts["read"], counts["not_resident"],
+                              counts["unreadable"])
+
         tail, tail_end = b"", -1
-        for address, data in self._scan(maps, 0 if fault else _SCAN_READ_OPTIONS):
+        for address, data in self._scan(maps, 0 if fault else _SCAN_READ_OPTIONS, counts):
             if address == tail_end and tail:
                 window, base = tail + data, address - len(tail)
             else:
@@ -398,12 +428,12 @@ class Process:
                 if (base + at) % align == 0:
                     found.append(base + at)
                     if limit is not None and len(found) >= limit:
-                        return found
+                        return result()
                 at = window.find(pat, at + 1)
             keep = len(pat) - 1
             tail = window[len(window) - keep:] if keep else b""
             tail_end = address + len(data) if data else -1
-        return found
+        return result()
 
     def _scan_batch(self, ranges: Sequence[Tuple[int, int]], options: List[int]):
         """One batch of find()'s reads; drops no-fault reads from
@@ -421,11 +451,26 @@ class Process:
                 raise error(r.status, f"scanning process {self.pid} at {r.address:#x}")
         return results
 
-    def _scan(self, maps: Sequence[Mapping], options: int) -> Iterator[Tuple[int, bytes]]:
+    def _scan(self, maps: Sequence[Mapping], options: int,
+              counts: dict) -> Iterator[Tuple[int, bytes]]:
         """(address, bytes) pieces of @maps, in address order.  A no-fault
         read stops at its first page that is not resident: the rest of
         that segment is read again page by page, and the pages that are
-        not resident are left out."""
+        not resident are left out.  Adds to @counts' read, not_resident
+        and unreadable as scan() reports them."""
+        def piece(r: BatchResult, size: int) -> Tuple[int, bytes]:
+            data = r.data or b""
+            counts["read"] += len(data)
+            return r.address, data
+
+        def missed(r: BatchResult, size: int) -> None:
+            left = size - r.actual
+            if opts[0] & _lib.MEMORY_NO_FAULT and r.status in (_lib.ZX_OK,
+                                                               _lib.ZX_ERR_SHOULD_WAIT):
+                counts["not_resident"] += left
+            else:
+                counts["unreadable"] += left
+
         opts = [options]
         ranges = []
         for m in maps:
@@ -435,9 +480,12 @@ class Process:
         for i in range(0, len(ranges), _SCAN_SEGS):
             batch = ranges[i:i + _SCAN_SEGS]
             for (addr, size), r in zip(batch, self._scan_batch(batch, opts)):
-                yield r.address, r.data or b""
-                if (r.actual == size or not opts[0] & _lib.MEMORY_NO_FAULT
+                yield piece(r, size)
+                if r.actual == size:
+                    continue
+                if (not opts[0] & _lib.MEMORY_NO_FAULT
                         or r.status not in (_lib.ZX_OK, _lib.ZX_ERR_SHOULD_WAIT)):
+                    missed(r, size)
                     continue
                 at, end = addr + r.actual, addr + size
                 pages = []
@@ -445,8 +493,10 @@ class Process:
                     nxt = min(end, (at // page + 1) * page)
                     pages.append((at, nxt - at))
                     at = nxt
-                for p in self._scan_batch(pages, opts):
-                    yield p.address, p.data or b""
+                for (_, psize), p in zip(pages, self._scan_batch(pages, opts)):
+                    yield piece(p, psize)
+                    if p.actual != psize:
+                        missed(p, psize)
 
 def _typed(type_: str):
     def reader(self: Process, address: int, count: Optional[int] = None):
