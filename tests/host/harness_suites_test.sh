@@ -232,26 +232,20 @@ else
 fi
 
 # --- bad tables ---
-echo "sometimes fixture/* 6.1" >"$tmp/bad-schedule"
-status=0
-out=$(ZXPROC_SCHEDULE=$tmp/bad-schedule "$top/tests/run-suites" --guest --suites 'none/*' 2>&1) || status=$?
-case $status/$out in
-2/*"bad-schedule:1: unknown line 'sometimes'"*) ok "a bad schedule line is exit 2, with its line" ;;
-*) not_ok "a bad schedule line is exit 2, with its line" "status $status: $out" ;;
-esac
-echo "cpus fixture/* two" >"$tmp/bad-schedule"
-status=0
-out=$(ZXPROC_SCHEDULE=$tmp/bad-schedule "$top/tests/run-suites" --guest --suites 'none/*' 2>&1) || status=$?
-case $status/$out in
-2/*"bad-schedule:1: 'cpus' needs a suite glob and a number of CPUs"*) ok "a cpus line without a number is exit 2" ;;
-*) not_ok "a cpus line without a number is exit 2" "status $status: $out" ;;
-esac
-echo "6.1 | fixture/x_test | global.x | no reason given" >"$tmp/bad-skips"
-status=0
-out=$(ZXPROC_EXPECTED_SKIPS=$tmp/bad-skips "$top/tests/run-suites" --guest --suites 'none/*' 2>&1) || status=$?
-case $status/$out in
-2/*"bad-skips:1: want 'KERNEL | SUITE | TEST | MESSAGE | WHY'"*) ok "an expected skip without a reason is exit 2" ;;
-*) not_ok "an expected skip without a reason is exit 2" "status $status: $out" ;;
-esac
+bad_table() { # DESC VARIABLE LINE MESSAGE: run-suites with a table of LINE
+	local file=$tmp/bad-table out status=0
+	echo "$3" >"$file"
+	out=$(env "$2=$file" "$top/tests/run-suites" --guest --suites 'none/*' 2>&1) || status=$?
+	case $status/$out in
+	2/*"bad-table:1: $4"*) ok "$1" ;;
+	*) not_ok "$1" "status $status: $out" ;;
+	esac
+}
+bad_table "a bad schedule line is exit 2, with its line" ZXPROC_SCHEDULE \
+	"sometimes fixture/* 6.1" "unknown line 'sometimes'"
+bad_table "a cpus line without a number is exit 2" ZXPROC_SCHEDULE \
+	"cpus fixture/* two" "'cpus' needs a suite glob and a number of CPUs"
+bad_table "an expected skip without a reason is exit 2" ZXPROC_EXPECTED_SKIPS \
+	"6.1 | fixture/x_test | global.x | no reason given" "want 'KERNEL | SUITE | TEST | MESSAGE | WHY'"
 
 done_testing
