@@ -20,6 +20,7 @@
 #   and named KERNEL+VARIANT; each guest's output comes whole, in order;
 # - a guest has one CPU; a suite a "cpus" line gives two runs in a guest
 #   of two of its own, named KERNEL+2cpus, counted for its kernel;
+#   under --soak every guest has two;
 # - the summary lists the slowest suites, each guest's wall time, each
 #   kernel's counts, the unexpected skips and the suites that changed
 #   the guest, and the totals are the last line.
@@ -229,6 +230,22 @@ if grep -qE "^#   $kernel +2 passed, 0 failed, 0 skipped, [0-9]+ s\$" "$c"; then
 	ok "  ... both counted for $kernel"
 else
 	not_ok "  ... both counted for $kernel" "$(sed -n '/^# per kernel/,/^# boot/p' "$c")"
+fi
+
+# --soak: every guest has two CPUs at least, so one guest for both.
+printf 'cpus cpus/two_test 2\nsoak cpus/*\n' >"$tmp/schedule-soak"
+status=0
+ZXPROC_SCHEDULE=$tmp/schedule-soak ZXPROC_EXPECTED_SKIPS=$tmp/skips BUILD=$fb \
+	"$top/tests/run-suites" --guest --kernels "$kernel" --timeout 120 --soak \
+	--suites 'cpus/*' >"$c" 2>&1 || status=$?
+check "--soak: the run passes" test "$status" = 0
+expect_result "  ... both suites in the one guest" "$c" cpus/one_test "$kernel" "ok (pass:1 fail:0 skip:0)"
+expect_result "  ... (the second)" "$c" cpus/two_test "$kernel" "ok (pass:1 fail:0 skip:0)"
+if [ "$(grep -E '^ok 1 [0-9]+ CPUs online' "$c")" = "ok 1 2 CPUs online
+ok 1 2 CPUs online" ]; then
+	ok "  ... booted with two CPUs"
+else
+	not_ok "  ... booted with two CPUs" "$(grep -E '^ok 1|^# =====' "$c")"
 fi
 
 # --- bad tables ---
