@@ -2927,7 +2927,7 @@ static int op_maps(void)
 		CHECK(m.start == want->start && m.end == want->end && m.offset == want->offset &&
 		      m.inode == want->inode && m.dev_major == want->dev_major &&
 		      m.dev_minor == want->dev_minor && m.flags == want->flags && !m.reserved &&
-		      !memcmp(m.name, want->name, sizeof(m.name)),
+		      memchr(m.name, 0, sizeof(m.name)) && !strcmp(m.name, want->name),
 		      "MAPS entry %u: 0x%llx-0x%llx flags 0x%x off 0x%llx %x:%x ino %llu \"%.*s\", /proc/PID/maps says 0x%llx-0x%llx flags 0x%x off 0x%llx %x:%x ino %llu \"%s\"",
 		      i, (unsigned long long)m.start, (unsigned long long)m.end, m.flags,
 		      (unsigned long long)m.offset, m.dev_major, m.dev_minor,
