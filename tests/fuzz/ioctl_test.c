@@ -86,9 +86,10 @@
  * its target is its own child, which mints a handle to itself and hands
  * it over (a handle is a capability).
  *
- * A sixth test, lifecycle, mints and uses handles while their processes
- * fork, exit, are reaped, exec, change their maps and serve faults
- * through userfaultfd (see "the lifecycle test" below).
+ * A sixth test, lifecycle, mints and uses handles (memory accesses, CAS
+ * and MAPS among their calls) while their processes fork, exit, are
+ * reaped, exec, change their maps and serve faults through userfaultfd
+ * (see "the lifecycle test" below).
  *
  * The seed is FZ_DEFAULT_SEED unless ZXPROC_FUZZ_SEED=N gives another;
  * ZXPROC_SOAK=1 (make soak) draws a random one and runs longer.  Every
@@ -3450,6 +3451,8 @@ out_target:
  * documentation only: an errno it lists, counts within bounds, bytes of
  * the right tags, ESTALE only as a batch's last segment.  Settled targets
  * are predicted exactly: which call succeeds and with how many bytes,
+ * which CAS swaps (of the bytes it finds, which must be a tag or zero),
+ * MAPS of the pages at LC_WIN as the model has them (protection, holes),
  * ESTALE after a confirmed exec or exit, INFO's pid kept after an exec
  * and 0 once our wait reaped the process, ESTALE and ESRCH from
  * PROCESS_OPEN of a zombie and of a reaped process.  Coverage counts only
@@ -3791,7 +3794,7 @@ enum lcov {
 	V_STALE_EXEC, V_STALE_EXIT, V_INFO_EXEC, V_INFO_WAITED, V_INFO_AUTOREAPED,
 	V_OPEN_ZOMBIE, V_OPEN_REAPED, V_EXEC, V_CHECKED, V_EXEC_CHECKED, V_UNMAP,
 	V_MOVE, V_PROTECT, V_FORK, V_DIED_IN_FAULT, V_BURST_AUTOREAP, V_BURST_WAITED,
-	NLCOV
+	V_CAS, V_CAS_STALE, V_MAPS, V_MAPS_STALE, NLCOV
 };
 static const char *const lcov_name[NLCOV] = {
 	"WRITE into a live target", "READ of a live target",
@@ -3804,6 +3807,7 @@ static const char *const lcov_name[NLCOV] = {
 	"a target's own check", "an exec'd image's own check", "munmap",
 	"mremap", "mprotect", "fork in a target", "a target dying in a userfault",
 	"a burst reaped by the kernel", "a burst reaped by a wait",
+	"CAS of a live target", "CAS: ESTALE", "MAPS of a live target", "MAPS: ESTALE",
 };
 
 static struct {
@@ -4518,6 +4522,155 @@ static int lc_mem(bool write)
 	return 0;
 }
 
+/* A handle with the rights @need, mostly; else any, as lc_pick_hand(). */
+static struct lhand *lc_pick_hand_with(uint32_t need)
+{
+	int i, n = 0, k;
+	uint64_t y = rnd();
+
+	for (i = 0; i < LC_HANDLES; i++)
+		n += lc.h[i].fd >= 0 && !lc.h[i].loose && (lc.h[i].rights & need) == need;
+	if (!n || pct(10))
+		return lc_pick_hand();
+	k = (int)(y % (uint64_t)n);
+	for (i = 0; i < LC_HANDLES; i++)
+		if (lc.h[i].fd >= 0 && !lc.h[i].loose && (lc.h[i].rights & need) == need && !k--)
+			break;
+	return &lc.h[i];
+}
+
+/*
+ * A CAS of a value of the target's own tag bytes (zeros through a handle
+ * whose image is not known): what it finds must be bytes the target may
+ * hold, and it swaps exactly when they are the expected ones.
+ */
+static int lc_cas(void)
+{
+	const uint32_t both = ZXPROC_RIGHT_READ | ZXPROC_RIGHT_WRITE;
+	struct lhand *h = lc_pick_hand_with(both);
+	struct zxproc_cas c = { 0 };
+	uint32_t i, size = 1u << below(4);
+	uint64_t addr, len, pat;
+	bool exact, stale;
+	struct lrec *r;
+	int want_err = 0;
+	long ret;
+
+	lc_range(&addr, &len);
+	if (!h || h->fd < 0 || (h->rights & both) != both)
+		return 0;
+	r = &lc.rec[h->rec];
+	exact = lc_exact(h);
+	stale = lc_known_stale(h);
+	pat = (0x0101010101010101ULL * lc_wbyte(h)) & cas_mask(size);
+	c.addr = addr & ~(uint64_t)(size - 1);
+	c.size = size;
+	c.expected = pct(50) ? pat : 0;
+	c.desired = pct(50) ? pat : 0;
+	c.old = ZX_SENTINEL;
+	c.result = 0xa5a5a5a5;
+	if (exact && lc_span(r, h->image, c.addr, size, true, &want_err) == UINT64_MAX)
+		exact = false;
+	note("CAS process %d image %d%s addr 0x%llx size %u expected 0x%llx desired 0x%llx", r->pid,
+	     h->image, exact ? " (settled)" : stale ? " (stale)" : " (pending)",
+	     (unsigned long long)c.addr, size, (unsigned long long)c.expected,
+	     (unsigned long long)c.desired);
+	ret = lc_ioctl(C_CAS, h->fd, ZXPROC_IOC_CAS, &c);
+	note(" -> %s old 0x%llx result 0x%x", rname(ret), (unsigned long long)c.old, c.result);
+	if (check_doc(C_CAS, ret, FD_HANDLE))
+		return -1;
+	CHECK(ret != -EINVAL && ret != -EFAULT && ret != -E2BIG && ret != -EIO,
+	      "CAS of valid arguments: %s", rname(ret));
+	if (ret) {
+		CHECK(c.old == ZX_SENTINEL && c.result == 0xa5a5a5a5,
+		      "CAS failed with %s but wrote old 0x%llx result 0x%x", rname(ret),
+		      (unsigned long long)c.old, c.result);
+	} else {
+		for (i = 0; i < size; i++)
+			CHECK(lc_byte_ok(r, h->image, (uint8_t)(c.old >> (8 * i))),
+			      "CAS found 0x%llx: a byte no write of ours put there",
+			      (unsigned long long)c.old);
+		CHECK(c.result == (c.old == c.expected ? ZXPROC_CAS_SWAPPED : 0),
+		      "CAS found 0x%llx, expected 0x%llx, result 0x%x", (unsigned long long)c.old,
+		      (unsigned long long)c.expected, c.result);
+	}
+	if (stale) {
+		CHECK(ret == -ESTALE, "CAS through a handle known stale: %s", rname(ret));
+		lc_cover(V_CAS_STALE, h);
+	} else if (exact) {
+		CHECK(ret == -want_err, "CAS of a settled target: %s, want %s", rname(ret),
+		      want_err ? ename(want_err) : "success");
+		if (!ret)
+			lc_cover(V_CAS, h);
+	}
+	return 0;
+}
+
+/*
+ * MAPS of the window: a settled target's pages, as its model has them
+ * (protection, anonymous, holes in no mapping); ESTALE once it exec'd or
+ * exited.
+ */
+static int lc_maps(void)
+{
+	struct lhand *h = lc_pick_hand_with(ZXPROC_RIGHT_INSPECT);
+	struct zxproc_map e[LC_PAGES + 2];
+	struct zxproc_maps q = { 0 };
+	bool exact, stale;
+	struct lrec *r;
+	unsigned int p, i;
+	long ret;
+
+	if (!h || h->fd < 0 || !(h->rights & ZXPROC_RIGHT_INSPECT))
+		return 0;
+	r = &lc.rec[h->rec];
+	exact = lc_exact(h);
+	stale = lc_known_stale(h);
+	q.addr = LC_WIN;
+	q.entries = ptr(e);
+	q.count = LC_PAGES + 2;
+	q.entry_size = sizeof(e[0]);
+	q.actual = q.avail = 0xa5a5a5a5;
+	note("MAPS process %d image %d%s", r->pid, h->image,
+	     exact ? " (settled)" : stale ? " (stale)" : " (pending)");
+	ret = lc_ioctl(C_MAPS, h->fd, ZXPROC_IOC_MAPS, &q);
+	note(" -> %s actual %u avail %u", rname(ret), q.actual, q.avail);
+	if (check_doc(C_MAPS, ret, FD_HANDLE))
+		return -1;
+	CHECK(ret == 0 || ret == -ESTALE, "MAPS of valid arguments: %s", rname(ret));
+	CHECK(q.actual <= q.count && q.actual <= q.avail, "MAPS: actual %u, avail %u, count %u",
+	      q.actual, q.avail, q.count);
+	if (stale) {
+		CHECK(ret == -ESTALE && !q.actual && !q.avail,
+		      "MAPS through a handle known stale: %s, actual %u avail %u", rname(ret),
+		      q.actual, q.avail);
+		lc_cover(V_MAPS_STALE, h);
+		return 0;
+	}
+	if (!exact)
+		return 0;
+	CHECK(ret == 0, "MAPS of a settled target: %s", rname(ret));
+	for (p = 0; p < LC_PAGES; p++) {
+		uint64_t a = LC_WIN + p * fz.pg;
+		enum lkind k = lc_kind(r, h->image, p);
+		uint32_t want = k == LK_RW || k == LK_UFFD ? ZXPROC_MAP_READ | ZXPROC_MAP_WRITE :
+				k == LK_RO ? ZXPROC_MAP_READ : 0;
+
+		for (i = 0; i < q.actual && !(e[i].start <= a && a < e[i].end); i++)
+			;
+		if (k == LK_HOLE) {
+			CHECK(i == q.actual, "MAPS: page %u of process %d is a hole, but 0x%llx-0x%llx holds it",
+			      p, r->pid, (unsigned long long)e[i].start, (unsigned long long)e[i].end);
+			continue;
+		}
+		CHECK(i < q.actual && e[i].flags == want && !e[i].inode && !e[i].name[0],
+		      "MAPS: page %u of process %d (flags 0x%x, anonymous) is %s", p, r->pid, want,
+		      i < q.actual ? "described otherwise" : "in no mapping");
+	}
+	lc_cover(V_MAPS, h);
+	return 0;
+}
+
 static int lc_memv(bool write)
 {
 	struct lhand *h = lc_pick_hand();
@@ -5105,8 +5258,12 @@ static int lc_epoch(uint64_t from, uint64_t to, long long deadline, struct lc_re
 			struct lhand *h = lc_pick_hand();
 
 			ret = h && h->fd >= 0 ? lc_info(h) : 0;
-		} else if (r < 78)
+		} else if (r < 72)
 			ret = lc_mem(pct(50));
+		else if (r < 75)
+			ret = lc_cas();
+		else if (r < 78)
+			ret = lc_maps();
 		else if (r < 91)
 			ret = lc_memv(pct(50));
 		else if (r < 94)
