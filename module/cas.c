@@ -14,9 +14,11 @@
  * lock cmpxchg on x86 (bytes and words included), CAS or LL/SC exclusives
  * on arm64, all of them fully ordered through cmpxchg().
  *
- * The argument struct is copied in before the page is pinned and the
- * outcome written back after it is unpinned: the caller's memory is
- * never faulted while a target page is held.
+ * The argument struct is copied in, and its out fields are found
+ * writable, before the page is pinned, and the outcome is written back
+ * after it is unpinned: the caller's memory is never faulted while a
+ * target page is held, and a struct that cannot take the outcome fails
+ * the call (EFAULT) with the target unchanged, as the header promises.
  */
 #include <linux/atomic.h>
 #include <linux/bits.h>
@@ -132,6 +134,14 @@ long zxproc_cas_ioctl(const struct zxproc_handle *h, unsigned int cmd,
 	if (!ret)
 		ret = zxproc_rights_check(h, ZXPROC_RIGHT_READ |
 					     ZXPROC_RIGHT_WRITE);
+	/*
+	 * The outcome must have somewhere to go before the value may be
+	 * replaced: on EFAULT, as on every error, the target is unchanged.
+	 * The caller's own bytes are written back as they were read.
+	 */
+	if (!ret && (put_user(req.old, &uarg->old) ||
+		     put_user(req.result, &uarg->result)))
+		ret = -EFAULT;
 	if (!ret)
 		ret = zxproc_xfer_begin(h, true, req.flags, &x);
 	if (!ret) {

@@ -4,15 +4,16 @@
  * it fail.
  *
  * Every command of the interface (GET_VERSION, PROCESS_OPEN, INFO,
- * DUPLICATE, WRITE, READ, WRITEV, READV) and commands that are none of
- * them go to the kernel with random and boundary values: struct sizes
+ * DUPLICATE, MAPS, WRITE, READ, WRITEV, READV, CAS) and commands that are
+ * none of them go to the kernel with random and boundary values: struct sizes
  * encoded in the command below, at and above the struct (zero and
  * non-zero tails), wrong directions, struct pointers that are NULL,
  * unmapped, read-only, kernel addresses or cut short by a hole; every
  * flag bit, unknown bits and ~0; rights subsets, SAME_RIGHTS and unknown
  * bits; target addresses in a prepared window (read-write, read-only,
  * PROT_NONE, private file text, a shared read-only mapping, a page past
- * the end of its file, holes), NULL, kernel and non-canonical addresses,
+ * the end of its file, read-write pages the target never touched, holes),
+ * NULL, kernel and non-canonical addresses,
  * the end of the user address space, ranges that wrap, the vDSO's
  * VM_PFNMAP data; lengths 0, 1, page-1/page/page+1, 64 MiB-1/64 MiB/
  * 64 MiB+1, 2^32, ~0; caller buffers that are NULL, unmapped, read-only,
@@ -20,6 +21,13 @@
  * and 1025 entries, unreadable, cut short, read-only, totals over 64 MiB,
  * with elements of today's struct, of a newer caller's (zero and non-zero
  * tails) and of sizes the kernel refuses, and non-zero reserved fields;
+ * no-fault reads (ZXPROC_MEM_NO_FAULT), and writes that ask for it;
+ * compare-and-swap of 1, 2, 4 and 8 bytes at aligned and unaligned
+ * addresses, of other sizes, with values over their size, with the
+ * value found or another, and every flag; MAPS from every boundary of
+ * the target's mappings and others, into arrays of no, some and enough
+ * room, of today's element size, larger ones and refused ones, NULL,
+ * read-only, cut short by a hole or in the kernel;
  * descriptors of the device used as a handle and the other way round,
  * closed descriptors, other kinds of file, dup(2)ed handles, handles
  * with fewer rights and handles whose process is gone.
@@ -32,23 +40,35 @@
  *      once: the header does not order them), and for a memory access
  *      the exact byte count, from the kinds of the pages on both sides
  *      (a copy stops exactly where the caller's buffer stops; all or
- *      nothing covers the caller's buffer too) and from whether the
+ *      nothing covers the caller's buffer too), from whether the
  *      access is forced (the host's policy, host_force_override, and the
  *      module's, force_override, which root's test changes as it goes,
- *      as the target's tracer or not);
+ *      as the target's tracer or not) and, for a no-fault read, from
+ *      which pages the target's page tables map (a short count or
+ *      EAGAIN at the first that is not); a CAS's old value and result
+ *      from the shadow; MAPS's answer from the target's /proc/PID/maps,
+ *      and its window page by page from the model (protection, file,
+ *      holes in no mapping);
  *  (c) the target's memory: a child holds the window; the fuzzer keeps a
- *      shadow copy, updated for exactly the bytes a write reports; every
+ *      shadow copy, updated for exactly the bytes a write reports and the
+ *      value a CAS says it stored (none on an error); every
  *      FZ_VERIFY_EVERY calls and at the end the whole window, read
  *      through /proc/PID/mem (never through zxproc), must equal the
  *      shadow, including two guard pages behind holes that nothing may
  *      reach, and the holes must still be holes; the files behind the
- *      text and the shared page never change;
+ *      text and the shared page never change; after every call the
+ *      target's /proc/PID/pagemap says which window pages are resident:
+ *      a page becomes so only when the call may have faulted it in, and
+ *      must be when it copied there, so a no-fault read faults nothing
+ *      in (pages never touched are never read through /proc/PID/mem);
  *  (d) reads return the shadow's bytes for exactly the reported count,
  *      and leave every other byte of the caller's memory alone;
  *  (e) structs: only the documented out fields change (actual, done, the
  *      actual and status of the segments reported done, never a
- *      segment's input fields or the tail of a longer element), nothing
- *      around them;
+ *      segment's input fields or the tail of a longer element; a CAS's
+ *      old and result on success only; MAPS's actual and avail, and the
+ *      elements it reports, their tails zero, nothing past them),
+ *      nothing around them;
  *      GET_VERSION and INFO report the truth and zero a longer tail;
  *  (f) every new handle is close-on-exec and INFO describes it;
  *  (g) no descriptor leaks; the fuzzer's own copy of the window is
@@ -66,9 +86,10 @@
  * its target is its own child, which mints a handle to itself and hands
  * it over (a handle is a capability).
  *
- * A sixth test, lifecycle, mints and uses handles while their processes
- * fork, exit, are reaped, exec, change their maps and serve faults
- * through userfaultfd (see "the lifecycle test" below).
+ * A sixth test, lifecycle, mints and uses handles (memory accesses, CAS
+ * and MAPS among their calls) while their processes fork, exit, are
+ * reaped, exec, change their maps and serve faults through userfaultfd
+ * (see "the lifecycle test" below).
  *
  * The seed is FZ_DEFAULT_SEED unless ZXPROC_FUZZ_SEED=N gives another;
  * ZXPROC_SOAK=1 (make soak) draws a random one and runs longer.  Every
@@ -87,6 +108,7 @@
 #include <sys/eventfd.h>
 #include <sys/ptrace.h>
 #include <sys/random.h>
+#include <sys/sysmacros.h>
 
 #include "../module/helpers.h"
 #include "kselftest_harness.h"
@@ -129,19 +151,26 @@
 #define FZ_MAX			ZXPROC_MAX_TRANSFER
 
 /* The window in the target, page by page. */
-enum kind { K_HOLE, K_RW, K_RO, K_NONE, K_TEXT, K_SHRO, K_EOF, K_GUARD };
+/*
+ * K_LAZY: read-write anonymous memory the target never touched, so not
+ * resident until an access faults it in; the text and shared pages are
+ * not resident in the target either until then (fork(2) copies no page
+ * table entries of a file mapping).
+ */
+enum kind { K_HOLE, K_RW, K_RO, K_NONE, K_TEXT, K_SHRO, K_EOF, K_GUARD, K_LAZY };
 static const char *const kind_name[] = {
 	"hole", "rw", "ro", "prot-none", "text", "shared-ro", "past-eof", "guard",
+	"lazy",
 };
-#define NPAGES 15
+#define NPAGES 17
 static const enum kind win_kind[NPAGES] = {
 	K_GUARD, K_HOLE, K_RW, K_RW, K_RW, K_RW, K_RO, K_NONE, K_RW,
-	K_TEXT, K_SHRO, K_RW, K_EOF, K_HOLE, K_GUARD,
+	K_TEXT, K_SHRO, K_RW, K_LAZY, K_LAZY, K_EOF, K_HOLE, K_GUARD,
 };
 /* Pages addresses are drawn from: the guards are reachable only by
  * jumping a hole. */
 #define WIN_FIRST 1
-#define WIN_LAST 13
+#define WIN_LAST 15
 
 #define CB_PAGES 16		/* caller buffers: then hole, ro, none, hole */
 #define ARENA_PAGES 5		/* argument structs: then hole, ro */
@@ -158,19 +187,20 @@ _Static_assert(ARENA_HOLE * 4096 > _IOC_SIZEMASK + 4096, "the arena's hole cover
 _Static_assert(SEGS_PAGES * 4096 >= SEGS_MAX * ZXPROC_SEG_SIZE_MAX, "the segment area holds any array");
 #define ARG_MAX_SIZE _IOC_SIZEMASK
 #define POOL_MAX 12
+#define FZ_REF_MAX 256
 #define RING 40
 #define ES_MAX 8
 
 enum cmdi { C_VERSION, C_OPEN, C_INFO, C_DUP, C_WRITE, C_READ, C_WRITEV,
-	    C_READV, C_UNKNOWN, NCMDS };
+	    C_READV, C_MAPS, C_CAS, C_UNKNOWN, NCMDS };
 static const char *const cmd_name[NCMDS] = {
 	"GET_VERSION", "PROCESS_OPEN", "INFO", "DUPLICATE", "WRITE", "READ",
-	"WRITEV", "READV", "unknown",
+	"WRITEV", "READV", "MAPS", "CAS", "unknown",
 };
 static const unsigned long cmd_known[NCMDS] = {
 	ZXPROC_IOC_GET_VERSION, ZXPROC_IOC_PROCESS_OPEN, ZXPROC_IOC_INFO,
 	ZXPROC_IOC_DUPLICATE, ZXPROC_IOC_WRITE, ZXPROC_IOC_READ,
-	ZXPROC_IOC_WRITEV, ZXPROC_IOC_READV, 0,
+	ZXPROC_IOC_WRITEV, ZXPROC_IOC_READV, ZXPROC_IOC_MAPS, ZXPROC_IOC_CAS, 0,
 };
 
 /*
@@ -184,17 +214,25 @@ static const int doc_open[] = { EINVAL, ESRCH, EPERM, EOPNOTSUPP, ESTALE,
 static const int doc_info[] = { EFAULT, ENOTTY, 0 };
 static const int doc_dup[] = { EACCES, EINVAL, EMFILE, ENFILE, ENOMEM,
 	EFAULT, E2BIG, ENOTTY, 0 };
-static const int doc_mem[] = { EACCES, EINVAL, ENOMEM, EIO, ESTALE, EFAULT,
-	EINTR, ENOTTY, E2BIG, 0 };
+static const int doc_mem[] = { EACCES, EINVAL, EAGAIN, ENOMEM, EIO, ESTALE,
+	EFAULT, EINTR, ENOTTY, E2BIG, 0 };
+static const int doc_maps[] = { EACCES, EINVAL, ESTALE, EINTR, EFAULT, ENOMEM,
+	E2BIG, ENOTTY, 0 };
+static const int doc_cas[] = { EACCES, EINVAL, ENOMEM, EIO, ESTALE, EINTR,
+	EFAULT, ENOTTY, E2BIG, 0 };
 static const int doc_unknown[] = { ENOTTY, 0 };
 static const int *const cmd_doc[NCMDS] = {
 	doc_version, doc_open, doc_info, doc_dup, doc_mem, doc_mem, doc_mem,
-	doc_mem, doc_unknown,
+	doc_mem, doc_maps, doc_cas, doc_unknown,
 };
 
-/* Outcomes counted per command, for the summary and the coverage check. */
+/*
+ * Outcomes counted per command, for the summary and the coverage check.
+ * "short" is a READ or WRITE that copied less than asked, a MAPS whose
+ * array had no room for every mapping, a CAS that found another value.
+ */
 static const int tracked[] = { EINVAL, E2BIG, ENOTTY, EACCES, EFAULT, ENOMEM,
-	EIO, ESTALE, EPERM, ESRCH, EOPNOTSUPP, EBADF };
+	EIO, ESTALE, EPERM, ESRCH, EOPNOTSUPP, EBADF, EAGAIN };
 #define NTRACKED (sizeof(tracked) / sizeof(tracked[0]))
 enum { O_OK, O_SHORT, O_OTHER, O_ERR0 };
 #define NOUT (O_ERR0 + NTRACKED)
@@ -267,6 +305,16 @@ struct fuzzer {
 	int dev;		/* /dev/zxproc as this caller holds it */
 	pid_t target;		/* the shadowed process */
 	int tmem;		/* its /proc/PID/mem */
+	int tpagemap;		/* its /proc/PID/pagemap */
+	int tmaps;		/* its /proc/PID/maps */
+	bool res[NPAGES];	/* window pages the target's page tables map */
+	bool may_fault[NPAGES];	/* this call may fault them in */
+	bool must_res[NPAGES];	/* it must have: it copied to or from them */
+	bool nofault_call;	/* this call was a no-fault read */
+	struct zxproc_map ref[FZ_REF_MAX];	/* the target's maps, from /proc */
+	int nref;
+	struct stat st_text, st_shro, st_eof;
+	unsigned int nf_short[2];	/* short NO_FAULT reads: all, first min calls */
 	pid_t rootp;		/* a root-owned bystander (same window) */
 	pid_t zombie;		/* a root-owned zombie */
 	pid_t tid;		/* a second thread of ours */
@@ -550,7 +598,7 @@ static bool kind_anon(enum kind k)
 
 static bool kind_data(enum kind k)
 {
-	return kind_anon(k) || k == K_TEXT || k == K_SHRO;
+	return kind_anon(k) || k == K_TEXT || k == K_SHRO || k == K_LAZY;
 }
 
 /* Map the window, the caller's buffers and the argument areas. */
@@ -576,9 +624,18 @@ static int map_all(void)
 		return -errno;
 	fill_random(fz.init, NPAGES * pg);
 	fill_random(fz.own, NPAGES * pg);
+	for (i = 0; i < NPAGES; i++) {
+		if (win_kind[i] == K_LAZY) {
+			memset(fz.init + i * pg, 0, pg);
+			memset(fz.own + i * pg, 0, pg);
+		}
+	}
 	if (pwrite(fz.mfd_text, fz.init + 9 * pg, pg, 0) != (ssize_t)pg ||
 	    pwrite(fz.mfd_shro, fz.init + 10 * pg, pg, 0) != (ssize_t)pg)
 		return -EIO;
+	if (fstat(fz.mfd_text, &fz.st_text) || fstat(fz.mfd_shro, &fz.st_shro) ||
+	    fstat(fz.mfd_eof, &fz.st_eof))
+		return -errno;
 
 	w = mmap(NULL, NPAGES * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (w == MAP_FAILED)
@@ -594,10 +651,12 @@ static int map_all(void)
 				return -errno;
 			continue;
 		}
-		if (kind_anon(k)) {
+		if (kind_anon(k) || k == K_LAZY) {
 			m = mmap(p, pg, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-			if (m == p) {
+			/* A lazy page is touched by nobody, ourselves included:
+			 * fork(2) would copy our page into the target. */
+			if (m == p && k != K_LAZY) {
 				/* Ours differs from the target's. */
 				memcpy(p, fz.own + i * pg, pg);
 				if (mprotect(p, pg, kind_prot(k)))
@@ -723,6 +782,75 @@ static enum kind target_kind(uint64_t a)
 	return K_HOLE;
 }
 
+/*
+ * Window pages of [@addr, @addr + @len) in @set: those a call may fault
+ * in (it reached them, or pinned them and then stopped), or must have
+ * (it copied there).
+ */
+static void mark_pages(bool *set, uint64_t addr, uint64_t len)
+{
+	uint64_t w = ptr(fz.win), wend = w + NPAGES * fz.pg, a, end;
+
+	if (!len || addr >= wend || addr + len < addr)
+		return;
+	end = addr + len < wend ? addr + len : wend;
+	for (a = addr < w ? w : addr & ~(fz.pg - 1); a < end; a += fz.pg)
+		set[(a - w) / fz.pg] = true;
+}
+
+/*
+ * The target's page tables, from /proc/PID/pagemap (bit 63: present;
+ * the zero page counts), against the model: a page becomes resident only
+ * when this call may fault it in, and must be when it copied there;
+ * nothing ever leaves (no swap, no reclaim of these pages in the test's
+ * guests).  A no-fault read marks nothing: so it faulted nothing in.
+ */
+static int res_check(const char *what)
+{
+	uint64_t pm[NPAGES];
+	size_t i;
+
+	CHECK(pread(fz.tpagemap, pm, sizeof(pm), (off_t)(ptr(fz.win) / fz.pg * 8)) ==
+	      (ssize_t)sizeof(pm), "cannot read the target's pagemap: %s", ename(errno));
+	for (i = 0; i < NPAGES; i++) {
+		bool now = pm[i] >> 63;
+
+		CHECK(now || !fz.must_res[i],
+		      "after %s, target page %zu (%s) is not resident, but the call copied there",
+		      what, i, kind_name[win_kind[i]]);
+		CHECK(now == fz.res[i] || (now && fz.may_fault[i]),
+		      "after %s, target page %zu (%s) %s resident (the model: %s)", what, i,
+		      kind_name[win_kind[i]], now ? "became" : "is no longer",
+		      fz.res[i] ? "resident" : "never faulted in");
+		fz.res[i] = now;
+	}
+	memset(fz.may_fault, 0, sizeof(fz.may_fault));
+	memset(fz.must_res, 0, sizeof(fz.must_res));
+	fz.nofault_call = false;
+	return 0;
+}
+
+/*
+ * Is /proc/PID/pagemap worth reading after this call?  After a no-fault
+ * read always; after another call only if it may have faulted in a page
+ * the model has not resident (pages never leave); and every
+ * FZ_VERIFY_EVERY calls in any case (verify_all()'s turn).  On the debug
+ * kernel a pagemap read after every call cost a third more time.
+ */
+static bool res_due(void)
+{
+	size_t i;
+
+	if (fz.nofault_call || fz.op % FZ_VERIFY_EVERY == 0)
+		return true;
+	for (i = 0; i < NPAGES; i++)
+		if (fz.may_fault[i] && !fz.res[i])
+			return true;
+	memset(fz.may_fault, 0, sizeof(fz.may_fault));
+	memset(fz.must_res, 0, sizeof(fz.must_res));
+	return false;
+}
+
 static bool in_vvar(uint64_t a)
 {
 	return fz.vvar && a >= fz.vvar && a < fz.vvar + fz.pg;
@@ -746,16 +874,23 @@ static bool page_forced(enum kind k, enum kind first, uint32_t flags)
 	return !(flags & ZXPROC_MEM_FORCE_EXEC) || k == K_TEXT;
 }
 
-/* The ZXPROC_MEM_* flags the kernel accepts: known bits, one mode at most. */
-static bool mem_flags_ok(uint32_t flags)
+/*
+ * The ZXPROC_MEM_* flags the kernel accepts: known bits, one mode at
+ * most, no NO_FAULT on a write.
+ */
+static bool mem_flags_ok(uint32_t flags, bool write)
 {
 	return !(flags & ~ZXPROC_MEM_FLAGS) &&
-	       __builtin_popcount(flags & ZXPROC_MEM_MODES) <= 1;
+	       __builtin_popcount(flags & ZXPROC_MEM_MODES) <= 1 &&
+	       !(write && (flags & ZXPROC_MEM_NO_FAULT));
 }
 
 /*
  * How many bytes from @addr the target lets this access reach (at most
- * @len), and the errno of the first page it does not.
+ * @len), and the errno of the first page it does not.  A no-fault read
+ * also stops at a page the target's page tables do not map (EAGAIN),
+ * once the page's protection let it in: a page past the end of its file
+ * is never there.
  */
 static uint64_t target_span(uint64_t addr, uint64_t len, bool write,
 			    uint32_t flags, int *err)
@@ -781,14 +916,20 @@ static uint64_t target_span(uint64_t addr, uint64_t len, bool write,
 		 * copy-on-write, reads of PROT_NONE ones; never a write to
 		 * a shared read-only one. */
 		switch (k) {
-		case K_RW: case K_GUARD: ok = true; break;
+		case K_RW: case K_GUARD: case K_LAZY: ok = true; break;
 		case K_RO: case K_TEXT: ok = !write || page_forced(k, first, flags); break;
 		case K_NONE: ok = page_forced(k, first, flags); break;
 		case K_SHRO: ok = !write; break;
+		case K_EOF: ok = !write && (flags & ZXPROC_MEM_NO_FAULT); break;
 		default: ok = false; break;
 		}
 		if (!ok) {
 			*err = (k == K_HOLE || k == K_EOF) ? ENOMEM : EACCES;
+			break;
+		}
+		if (!write && (flags & ZXPROC_MEM_NO_FAULT) &&
+		    !fz.res[(a - ptr(fz.win)) / fz.pg]) {
+			*err = EAGAIN;
 			break;
 		}
 		done += n;
@@ -1017,8 +1158,11 @@ static uint32_t gen_flags(uint32_t known)
 	return (uint32_t)rnd();
 }
 
-/* Flags of a WRITE, READ or batch: often a protection mode, sometimes two. */
-static uint32_t gen_mem_flags(void)
+/*
+ * Flags of a WRITE, READ or batch: often a protection mode, sometimes
+ * two; a read often does not fault (a write that asks is refused).
+ */
+static uint32_t gen_mem_flags(bool write)
 {
 	static const uint32_t mode[] = {
 		0, 0, ZXPROC_MEM_NO_FORCE, ZXPROC_MEM_FORCE_EXEC,
@@ -1028,15 +1172,12 @@ static uint32_t gen_mem_flags(void)
 	};
 	uint32_t f = gen_flags(ZXPROC_MEM_ALL_OR_NOTHING);
 
-	/*
-	 * A no-fault read's outcome depends on which pages are present,
-	 * which the model does not track (module/nofault_test.c covers
-	 * it): the bit is sent only among unknown ones, refused anyway.
-	 */
-	if (!(f & ~ZXPROC_MEM_FLAGS))
+	if (!(f & ~ZXPROC_MEM_FLAGS) && write && fz.clean)
 		f &= ~ZXPROC_MEM_NO_FAULT;
-	if (!(f & ~ZXPROC_MEM_ALL_OR_NOTHING) && pct(40))
+	if (!(f & ~(ZXPROC_MEM_ALL_OR_NOTHING | ZXPROC_MEM_NO_FAULT)) && pct(40))
 		f |= mode[below(fz.clean ? 5 : 7)];
+	if (!(f & ~ZXPROC_MEM_FLAGS) && (write ? !fz.clean && pct(4) : pct(35)))
+		f |= ZXPROC_MEM_NO_FAULT;
 	return f;
 }
 
@@ -1399,8 +1540,15 @@ static int verify_all(void)
 
 	for (i = 0; i < NPAGES; i++) {
 		uint64_t a = ptr(fz.win) + i * pg;
-		ssize_t n = pread(fz.tmem, fz.tmp, pg, (off_t)a);
+		ssize_t n;
 
+		/*
+		 * Reading would fault it in: its residency is checked instead
+		 * (res_check()), and nothing wrote it.
+		 */
+		if (kind_data(win_kind[i]) && !fz.res[i])
+			continue;
+		n = pread(fz.tmem, fz.tmp, pg, (off_t)a);
 		if (!kind_data(win_kind[i])) {
 			CHECK(n < 0, "target page %zu (%s) reads as mapped (%zd)", i,
 			      kind_name[win_kind[i]], n);
@@ -1760,13 +1908,6 @@ static bool vfs_generic(unsigned long cmd)
 	return false;
 }
 
-/*
- * Commands the fuzzer does not drive yet, but must not send as unknown
- * ones: ZXPROC_IOC_MAPS (module/maps_test.c covers it) and ZXPROC_IOC_CAS
- * (module/cas_test.c, races/cas_increment_test.c).
- */
-static const unsigned long cmd_undriven[] = { ZXPROC_IOC_MAPS, ZXPROC_IOC_CAS };
-
 static bool cmd_matches(unsigned long cmd, unsigned long k)
 {
 	return _IOC_DIR(cmd) == _IOC_DIR(k) && _IOC_TYPE(cmd) == _IOC_TYPE(k) &&
@@ -1775,14 +1916,10 @@ static bool cmd_matches(unsigned long cmd, unsigned long k)
 
 static bool is_known(unsigned long cmd)
 {
-	size_t i;
 	int c;
 
 	for (c = 0; c < C_UNKNOWN; c++)
 		if (cmd_matches(cmd, cmd_known[c]))
-			return true;
-	for (i = 0; i < sizeof(cmd_undriven) / sizeof(cmd_undriven[0]); i++)
-		if (cmd_matches(cmd, cmd_undriven[i]))
 			return true;
 	return false;
 }
@@ -1912,7 +2049,7 @@ static int op_mem(bool write)
 	m.addr = gen_addr();
 	m.len = gen_len(m.addr);
 	m.buf = gen_buf(m.len);
-	m.flags = gen_mem_flags();
+	m.flags = gen_mem_flags(write);
 	m.reserved = gen_reserved();
 	m.actual = ZX_SENTINEL;
 	usize = gen_size(sizeof(m), &tk);
@@ -1920,10 +2057,14 @@ static int op_mem(bool write)
 	pl = gen_place(usize);
 	arg_choose(&A, usize, pl);
 	all = m.flags & ZXPROC_MEM_ALL_OR_NOTHING;
-	valid = mem_flags_ok(m.flags) && !m.reserved && m.len &&
+	valid = mem_flags_ok(m.flags, write) && !m.reserved && m.len &&
 		m.len <= FZ_MAX && m.buf;
 	if (valid)
 		o = model_range(m.addr, m.buf, m.len, write, m.flags);
+	if (!(m.flags & ZXPROC_MEM_NO_FAULT))
+		mark_pages(fz.may_fault, m.addr, m.len);
+	else
+		fz.nofault_call = !write;
 	if (write)
 		refresh_source(m.buf, m.len);
 	arg_image(&A, &m, sizeof(m), tk);
@@ -1941,6 +2082,8 @@ static int op_mem(bool write)
 		memcpy(&actual, A.p + offsetof(struct zxproc_mem, actual), 8);
 	note(" -> %s actual=%lld", rname(ret), (long long)actual);
 	count(ci, ret, ret == 0 && actual < m.len);
+	if (ret == 0 && actual < m.len && (m.flags & ZXPROC_MEM_NO_FAULT))
+		fz.nf_short[0]++;
 	if (check_doc(ci, ret, pk.kind))
 		return -1;
 
@@ -1989,6 +2132,7 @@ static int op_mem(bool write)
 		ARG_SAME(offsetof(struct zxproc_mem, actual), sizeof(m), cmd_name[ci]);
 		n = actual;
 	}
+	mark_pages(fz.must_res, m.addr, n);
 	if (write)
 		shadow_write(m.addr, m.buf, n);
 	else
@@ -2088,7 +2232,7 @@ static int op_memv(bool write)
 	long ret;
 	int front, n_exec, want_ret;
 
-	v.flags = gen_mem_flags();
+	v.flags = gen_mem_flags(write);
 	ss = gen_seg_size(&bad_tail);
 	ss_ok = seg_size_ok(ss);
 	/* A refused size is never used to lay out the array. */
@@ -2173,7 +2317,7 @@ static int op_memv(bool write)
 	}
 
 	/* The model: the header, the array, each segment; then each range. */
-	hdr_bad = !mem_flags_ok(v.flags) || !nr || nr > ZXPROC_MAX_SEGMENTS ||
+	hdr_bad = !mem_flags_ok(v.flags, write) || !nr || nr > ZXPROC_MAX_SEGMENTS ||
 		  !ss_ok;
 	for (i = 0; i < nimg && i < ZXPROC_MAX_SEGMENTS; i++) {
 		struct zxproc_seg *s = &segv[i];
@@ -2186,9 +2330,13 @@ static int op_memv(bool write)
 	if (valid && srd == sbytes)
 		for (i = 0; i < nimg; i++)
 			o[i] = model_range(segv[i].addr, segv[i].buf, segv[i].len, write, v.flags);
-	for (i = 0; i < nimg; i++)
+	for (i = 0; i < nimg; i++) {
 		if (write)
 			refresh_source(segv[i].buf, segv[i].len);
+		if (!(v.flags & ZXPROC_MEM_NO_FAULT))
+			mark_pages(fz.may_fault, segv[i].addr, segv[i].len);
+	}
+	fz.nofault_call = !write && (v.flags & ZXPROC_MEM_NO_FAULT);
 	if (srd) {
 		if (sp >= fz.segs_ro)
 			ro_write(fz.segs_ro, SEGS_PAGES, sp, segimg, srd);
@@ -2333,6 +2481,7 @@ static int op_memv(bool write)
 		ARG_SAME(MEMV_OUT_FROM, MEMV_OUT_TO, cmd_name[ci]);
 	}
 	for (i = 0; i < (uint32_t)n_exec; i++) {
+		mark_pages(fz.must_res, segv[i].addr, o[i].n);
 		if (write)
 			shadow_write(segv[i].addr, segv[i].buf, o[i].n);
 		else
@@ -2345,6 +2494,503 @@ unchanged:
 	if (srd && memcmp(sp, segimg, srd))
 		CHECK(0, "%s was refused but changed the segment array", cmd_name[ci]);
 	return check_cb(cmd_name[ci]);
+}
+
+/* ---- compare and swap ---------------------------------------------------- */
+
+static bool cas_size_ok(uint32_t size)
+{
+	return size == 1 || size == 2 || size == 4 || size == 8;
+}
+
+static uint64_t cas_mask(uint32_t size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
+/* The @size-byte value the shadow holds at @addr (the machine's order). */
+static uint64_t shadow_value(uint64_t addr, uint32_t size)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, fz.shadow + (addr - ptr(fz.win)), size);
+	return v;
+}
+
+static int op_cas(void)
+{
+	static const uint32_t odd[] = { 0, 3, 5, 6, 7, 9, 16, 32, 0x80000001u, ~0u };
+	static const uint32_t mode[] = {
+		0, 0, ZXPROC_MEM_NO_FORCE, ZXPROC_MEM_FORCE_EXEC, ZXPROC_MEM_FORCE_FIRST_EXEC,
+	};
+	struct pick pk = pick_fd(FD_HANDLE, ZXPROC_RIGHT_READ | ZXPROC_RIGHT_WRITE);
+	const size_t out_from = offsetof(struct zxproc_cas, old);
+	const size_t out_to = offsetof(struct zxproc_cas, result) + sizeof(uint32_t);
+	struct zxproc_cas c = { 0 }, got;
+	struct eset es = { .n = 0 };
+	enum tailk tk;
+	size_t usize;
+	bool dir_ok, valid, aligned;
+	unsigned long cmd;
+	uint64_t cur, mask;
+	uint32_t want_result;
+	unsigned int r;
+	long ret;
+	int front, terr = 0;
+
+	c.size = fz.clean || pct(92) ? 1u << below(4) : odd[below(sizeof(odd) / sizeof(odd[0]))];
+	c.addr = gen_addr();
+	if (cas_size_ok(c.size) && (fz.clean || pct(90)))
+		c.addr &= ~(uint64_t)(c.size - 1);
+	aligned = cas_size_ok(c.size) && !(c.addr & (c.size - 1));
+	mask = cas_size_ok(c.size) ? cas_mask(c.size) : ~0ULL;
+	/* An aligned value never crosses a page: one kind holds it. */
+	cur = aligned && kind_data(target_kind(c.addr)) ? shadow_value(c.addr, c.size) :
+	      rnd() & mask;
+	r = (unsigned int)below(100);
+	c.expected = r < 50 ? cur : r < 75 && c.size ? cur ^ (1ULL << below(c.size * 8 > 64 ? 64 : c.size * 8)) :
+		     rnd() & mask;
+	c.desired = rnd() & mask;
+	if (!fz.clean && c.size && c.size < 8 && pct(6)) {
+		uint64_t bit = 1ULL << (c.size * 8 + below(64 - c.size * 8));
+
+		if (pct(50))
+			c.expected |= bit;
+		else
+			c.desired |= bit;
+	}
+	r = (unsigned int)below(fz.clean ? 80 : 100);
+	if (r < 80)
+		c.flags = mode[below(sizeof(mode) / sizeof(mode[0]))];
+	else if (r < 85)
+		c.flags = ZXPROC_MEM_ALL_OR_NOTHING | mode[below(sizeof(mode) / sizeof(mode[0]))];
+	else if (r < 90)
+		c.flags = ZXPROC_MEM_NO_FAULT;
+	else if (r < 94)
+		c.flags = ZXPROC_MEM_NO_FORCE | ZXPROC_MEM_FORCE_FIRST_EXEC;
+	else
+		c.flags = gen_flags(ZXPROC_MEM_MODES);
+	c.reserved = gen_reserved();
+	c.old = ZX_SENTINEL;
+	c.result = 0xa5a5a5a5;
+	valid = aligned && !((c.expected | c.desired) & ~mask) &&
+		!(c.flags & ~ZXPROC_MEM_MODES) &&
+		__builtin_popcount(c.flags & ZXPROC_MEM_MODES) <= 1 && !c.reserved;
+	if (valid) {
+		/* Made writable even when the values differ: faulted in. */
+		mark_pages(fz.may_fault, c.addr, c.size);
+		if (target_span(c.addr, c.size, true, c.flags, &terr) == c.size)
+			terr = 0;
+	}
+	usize = gen_size(sizeof(c), &tk);
+	cmd = gen_cmd(ZXPROC_IOC_CAS, usize, &dir_ok);
+	arg_choose(&A, usize, gen_place(usize));
+	arg_image(&A, &c, sizeof(c), tk);
+	arg_fill(&A);
+
+	note("CAS fd=%s cmd=0x%lx size=%zu arg=%p (rd %zu wr %zu) addr=0x%llx (%s) size=%u expected=0x%llx desired=0x%llx (holds 0x%llx) flags=0x%x reserved=0x%x",
+	     fdk_name(&pk), cmd, usize, (void *)A.p, A.rd, A.wr, (unsigned long long)c.addr,
+	     kind_name[target_kind(c.addr)], c.size, (unsigned long long)c.expected,
+	     (unsigned long long)c.desired, (unsigned long long)cur, c.flags, c.reserved);
+	ret = fz_ioctl(pk.fd, cmd, A.p);
+	got = c;
+	if (A.rd >= sizeof(got))
+		memcpy(&got, A.p, sizeof(got));
+	note(" -> %s old=0x%llx result=0x%x", rname(ret), (unsigned long long)got.old, got.result);
+	count(C_CAS, ret, ret == 0 && !(got.result & ZXPROC_CAS_SWAPPED));
+	if (check_doc(C_CAS, ret, pk.kind))
+		return -1;
+
+	front = front_error(pk.kind, FD_HANDLE, dir_ok, usize, sizeof(c));
+	if (front) {
+		CHECK(front_is(front, ret, &pk), "CAS: %s, want %s", rname(ret), ename(front));
+		ARG_SAME(0, 0, "CAS refused");
+		return 0;
+	}
+	args_in_errors(&A, sizeof(c), &es);
+	if (!es.n) {
+		if (!valid)
+			es_add(&es, EINVAL);
+		if ((pk.slot->rights & (ZXPROC_RIGHT_READ | ZXPROC_RIGHT_WRITE)) !=
+		    (ZXPROC_RIGHT_READ | ZXPROC_RIGHT_WRITE))
+			es_add(&es, EACCES);
+	}
+	if (es.n) {
+		CHECK(ret < 0 && es_has(&es, (int)-ret), "CAS: %s, want %s", rname(ret), es_str(&es));
+		ARG_SAME(0, 0, "CAS refused");
+		return 0;
+	}
+	if (pk.slot->stale)
+		terr = ESTALE;
+	/*
+	 * On every error nothing in the target changed and nothing was
+	 * written back; a struct that cannot take the outcome is an error
+	 * (EFAULT), so the value is not replaced (uapi/linux/zxproc.h).
+	 */
+	if (A.wr < usize) {
+		CHECK(ret == -EFAULT || (terr && ret == -terr), "CAS with a read-only struct: %s, want EFAULT%s%s",
+		      rname(ret), terr ? " or " : "", terr ? ename(terr) : "");
+		ARG_SAME(0, 0, "CAS EFAULT");
+		return 0;
+	}
+	if (terr) {
+		CHECK(ret == -terr, "CAS: %s, want %s", rname(ret), ename(terr));
+		ARG_SAME(0, 0, "CAS failed");
+		return 0;
+	}
+	want_result = cur == c.expected ? ZXPROC_CAS_SWAPPED : 0;
+	CHECK(ret == 0, "CAS of a %u-byte value at 0x%llx (%s): %s, want success", c.size,
+	      (unsigned long long)c.addr, kind_name[target_kind(c.addr)], rname(ret));
+	CHECK(got.old == cur && got.result == want_result,
+	      "CAS at 0x%llx (%s): old 0x%llx result 0x%x, want old 0x%llx result 0x%x",
+	      (unsigned long long)c.addr, kind_name[target_kind(c.addr)],
+	      (unsigned long long)got.old, got.result, (unsigned long long)cur, want_result);
+	/* Only old and result change: size and flags between them too stay. */
+	ARG_SAME(out_from, out_to, "CAS");
+	CHECK(!memcmp(A.p + out_from + 8, A.img + out_from + 8, out_to - out_from - 12),
+	      "CAS changed the size or flags field of its struct");
+	mark_pages(fz.must_res, c.addr, c.size);
+	if (want_result)
+		memcpy(fz.shadow + (c.addr - ptr(fz.win)), &c.desired, c.size);
+	return 0;
+}
+
+/* ---- maps ---------------------------------------------------------------- */
+
+/*
+ * The target's mappings as /proc/PID/maps lists them, as struct
+ * zxproc_map records (the name: a file's last component, without
+ * " (deleted)"), but for the vsyscall page, which is no mapping of the
+ * address space.  The target only sleeps: they do not change.
+ */
+static int read_ref_maps(void)
+{
+	char text[65536], *line, *save = NULL;
+	ssize_t n, got = 0;
+
+	while ((n = pread(fz.tmaps, text + got, sizeof(text) - 1 - (size_t)got, got)) > 0)
+		got += n;
+	CHECK(n == 0 && got < (ssize_t)sizeof(text) - 1, "cannot read the target's /proc/PID/maps: %s",
+	      ename(errno));
+	text[got] = '\0';
+	fz.nref = 0;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct zxproc_map *m = &fz.ref[fz.nref];
+		unsigned long long s, e, off, ino;
+		unsigned int maj, mnr;
+		char perm[5];
+		int pos = 0;
+		const char *name, *slash;
+		size_t len;
+
+		CHECK(sscanf(line, "%llx-%llx %4s %llx %x:%x %llu %n", &s, &e, perm, &off, &maj,
+			     &mnr, &ino, &pos) == 7 && pos, "cannot parse the target's maps line \"%s\"", line);
+		name = line + pos;
+		if (!strcmp(name, "[vsyscall]"))
+			continue;
+		CHECK(fz.nref < FZ_REF_MAX, "the target has more than %d mappings", FZ_REF_MAX);
+		memset(m, 0, sizeof(*m));
+		m->start = s;
+		m->end = e;
+		m->offset = off;
+		m->inode = ino;
+		m->dev_major = maj;
+		m->dev_minor = mnr;
+		m->flags = (perm[0] == 'r' ? ZXPROC_MAP_READ : 0) | (perm[1] == 'w' ? ZXPROC_MAP_WRITE : 0) |
+			   (perm[2] == 'x' ? ZXPROC_MAP_EXEC : 0) | (perm[3] == 's' ? ZXPROC_MAP_SHARED : 0);
+		slash = name[0] == '/' ? strrchr(name, '/') : NULL;
+		if (slash)
+			name = slash + 1;
+		len = strlen(name);
+		if (slash && len >= 10 && !strcmp(name + len - 10, " (deleted)"))
+			len -= 10;
+		if (len > ZXPROC_MAP_NAME_LEN - 1)
+			len = ZXPROC_MAP_NAME_LEN - 1;
+		memcpy(m->name, name, len);
+		fz.nref++;
+	}
+	return 0;
+}
+
+/*
+ * What the shadow knows of the window page by page: the protection, the
+ * file (its name as the kernel's dentry has it, the inode) or none.  Holes
+ * are in no mapping.
+ */
+static bool window_map_ok(const struct zxproc_map *m, char *why, size_t whylen)
+{
+	uint64_t w = ptr(fz.win), a;
+
+	for (a = m->start > w ? m->start : w; a < m->end && a < w + NPAGES * fz.pg; a += fz.pg) {
+		size_t i = (a - w) / fz.pg;
+		enum kind k = win_kind[i];
+		int prot = kind_prot(k);
+		const struct stat *st = k == K_TEXT ? &fz.st_text : k == K_SHRO ? &fz.st_shro :
+					k == K_EOF ? &fz.st_eof : NULL;
+		const char *name = k == K_TEXT ? "memfd:zxfuzz-text" : k == K_SHRO ? "memfd:zxfuzz-shared" :
+				   k == K_EOF ? "memfd:zxfuzz-eof" : "";
+		uint32_t flags = (prot & PROT_READ ? ZXPROC_MAP_READ : 0) |
+				 (prot & PROT_WRITE ? ZXPROC_MAP_WRITE : 0) |
+				 (prot & PROT_EXEC ? ZXPROC_MAP_EXEC : 0) |
+				 (k == K_SHRO ? ZXPROC_MAP_SHARED : 0);
+
+		if (k == K_HOLE) {
+			snprintf(why, whylen, "window page %zu is a hole", i);
+			return false;
+		}
+		if (m->flags != flags || strcmp(m->name, name) || m->inode != (st ? st->st_ino : 0) ||
+		    (st && (m->dev_major != major(st->st_dev) || m->dev_minor != minor(st->st_dev) ||
+			    m->offset + (a - m->start))) ||
+		    (!st && (m->offset || m->dev_major || m->dev_minor))) {
+			snprintf(why, whylen, "window page %zu (%s) wants flags 0x%x name \"%s\" inode %llu",
+				 i, kind_name[k], flags, name, st ? (unsigned long long)st->st_ino : 0ULL);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The window as /proc/PID/maps has it is the model's: a check of both. */
+static int check_ref_maps(void)
+{
+	char why[160];
+	size_t p;
+	int i;
+
+	for (i = 0; i < fz.nref; i++)
+		CHECK(window_map_ok(&fz.ref[i], why, sizeof(why)),
+		      "the target's /proc/PID/maps line %d (0x%llx-0x%llx flags 0x%x \"%s\"): %s", i,
+		      (unsigned long long)fz.ref[i].start, (unsigned long long)fz.ref[i].end,
+		      fz.ref[i].flags, fz.ref[i].name, why);
+	for (p = 0; p < NPAGES; p++) {
+		uint64_t a = ptr(fz.win) + p * fz.pg;
+
+		for (i = 0; i < fz.nref && !(fz.ref[i].start <= a && a < fz.ref[i].end); i++)
+			;
+		CHECK(i < fz.nref || win_kind[p] == K_HOLE,
+		      "window page %zu (%s) is in no mapping of the target's /proc/PID/maps", p,
+		      kind_name[win_kind[p]]);
+	}
+	return 0;
+}
+
+static uint32_t gen_entry_size(void)
+{
+	static const uint32_t refused[] = {
+		0, 8, ZXPROC_MAP_SIZE_VER0 - 8, ZXPROC_MAP_SIZE_VER0 - 1, ZXPROC_MAP_SIZE_VER0 + 1,
+		ZXPROC_MAP_SIZE_VER0 + 4, ZXPROC_MAP_SIZE_MAX - 4, ZXPROC_MAP_SIZE_MAX + 8, 8192, ~0u,
+	};
+	const uint32_t steps = (ZXPROC_MAP_SIZE_MAX - ZXPROC_MAP_SIZE_VER0) / 8;
+	unsigned int r = (unsigned int)below(fz.clean ? 88 : 100);
+
+	if (r < 72)
+		return sizeof(struct zxproc_map);
+	/* Mostly a little larger: every byte of the array is checked. */
+	if (r < 88)
+		return pct(10) ? ZXPROC_MAP_SIZE_MAX : pct(30) ?
+		       ZXPROC_MAP_SIZE_VER0 + 8 * (1 + (uint32_t)below(steps)) :
+		       ZXPROC_MAP_SIZE_VER0 + 8 * (1 + (uint32_t)below(8));
+	if (r < 97)
+		return refused[below(sizeof(refused) / sizeof(refused[0]))];
+	return (uint32_t)rnd();
+}
+
+static int op_maps(void)
+{
+	struct pick pk = pick_fd(FD_HANDLE, ZXPROC_RIGHT_INSPECT);
+	const size_t area = SEGS_PAGES * fz.pg;
+	const size_t out_from = offsetof(struct zxproc_maps, actual);
+	struct zxproc_maps q = { 0 };
+	struct eset es = { .n = 0 };
+	uint32_t actual, avail, want_actual = 0, want_avail = 0, fit, i;
+	static uint8_t maps_snap[SEGS_PAGES * 4096];
+	size_t usize, need = 0, margin_lo, span;
+	uint8_t *ep = NULL, *lo = NULL;
+	bool dir_ok, valid, es_ok, arr_rw = false;
+	enum tailk tk;
+	unsigned long cmd;
+	unsigned int r;
+	long ret;
+	int front, k0;
+	char why[160];
+
+	r = (unsigned int)below(100);
+	if (r < 35)
+		q.addr = 0;
+	else if (r < 60)
+		q.addr = ptr(fz.win) + below(NPAGES * fz.pg);
+	else if (r < 85) {
+		const struct zxproc_map *m = &fz.ref[below(fz.nref)];
+
+		q.addr = pct(40) ? m->start : pct(50) ? m->end : m->end - 1;
+	} else {
+		q.addr = pct(70) ? fz.outside[below(fz.nout)] : rnd();
+	}
+	r = (unsigned int)below(fz.clean ? 95 : 100);
+	q.count = r < 12 ? 0 : r < 45 ? 1 + (uint32_t)below(4) : r < 95 ?
+		  1 + (uint32_t)below((uint64_t)fz.nref + 8) : pct(50) ? ~0u : (uint32_t)rnd();
+	q.entry_size = gen_entry_size();
+	es_ok = q.entry_size >= ZXPROC_MAP_SIZE_VER0 && q.entry_size <= ZXPROC_MAP_SIZE_MAX &&
+		q.entry_size % 8 == 0;
+	/* What the kernel will find: mappings that end above addr. */
+	for (k0 = 0; k0 < fz.nref && fz.ref[k0].end <= q.addr; k0++)
+		;
+	want_avail = (uint32_t)(fz.nref - k0);
+	want_actual = q.count < want_avail ? q.count : want_avail;
+	if (es_ok)
+		need = (size_t)want_actual * q.entry_size;
+
+	/* The array: room for what it gets, read-only, cut short, none. */
+	r = (unsigned int)below(fz.clean ? 80 : 100);
+	if (q.count == 0 && pct(50)) {
+		ep = NULL;
+	} else if (r < 80 || !need || need > area) {
+		ep = fz.segs + below(area - (need < area ? need : area) + 1);
+		arr_rw = true;
+	} else if (r < 86) {
+		ep = fz.segs + area - need + 1 + below(need);	/* ends in the hole */
+	} else if (r < 92) {
+		ep = fz.segs_ro + below(area - need + 1);
+	} else if (r < 96) {
+		ep = NULL;
+	} else {
+		ep = (uint8_t *)(uintptr_t)0xffffc90000000000ULL;
+	}
+	q.entries = ptr(ep);
+	q.flags = gen_reserved();
+	q.reserved = gen_reserved();
+	q.actual = 0xa5a5a5a5;
+	q.avail = 0x5a5a5a5a;
+	valid = es_ok && !q.flags && !q.reserved && !(q.count && !q.entries);
+	/* Elements the array can take whole. */
+	if (arr_rw)
+		fit = want_actual;
+	else if (ep >= fz.segs && ep < fz.segs + area && es_ok)
+		fit = (uint32_t)((size_t)(fz.segs + area - ep) / q.entry_size);
+	else
+		fit = 0;
+	/* A random image around the array, to see what else was written. */
+	span = margin_lo = 0;
+	if (ep >= fz.segs && ep < fz.segs + area) {
+		lo = ep >= fz.segs + 64 ? ep - 64 : fz.segs;
+		margin_lo = (size_t)(ep - lo);
+		span = (size_t)((fz.segs + area) - lo);
+		if (margin_lo + need + 64 < span)
+			span = margin_lo + need + 64;
+		fill_random(lo, span);
+		memcpy(maps_snap, lo, span);
+	}
+
+	usize = gen_size(sizeof(q), &tk);
+	cmd = gen_cmd(ZXPROC_IOC_MAPS, usize, &dir_ok);
+	arg_choose(&A, usize, gen_place(usize));
+	arg_image(&A, &q, sizeof(q), tk);
+	arg_fill(&A);
+	note("MAPS fd=%s cmd=0x%lx size=%zu arg=%p (rd %zu wr %zu) addr=0x%llx entries=%p (%s, %u fit) count=%u entry_size=%u flags=0x%x reserved=0x%x",
+	     fdk_name(&pk), cmd, usize, (void *)A.p, A.rd, A.wr, (unsigned long long)q.addr,
+	     (void *)ep, arr_rw ? "read-write" : "short", fit, q.count, q.entry_size, q.flags,
+	     q.reserved);
+	ret = fz_ioctl(pk.fd, cmd, A.p);
+	actual = q.actual;
+	avail = q.avail;
+	if (A.rd >= sizeof(q)) {
+		memcpy(&actual, A.p + offsetof(struct zxproc_maps, actual), 4);
+		memcpy(&avail, A.p + offsetof(struct zxproc_maps, avail), 4);
+	}
+	note(" -> %s actual=%u avail=%u", rname(ret), actual, avail);
+	count(C_MAPS, ret, ret == 0 && actual < avail);
+	if (check_doc(C_MAPS, ret, pk.kind))
+		return -1;
+
+	front = front_error(pk.kind, FD_HANDLE, dir_ok, usize, sizeof(q));
+	if (front) {
+		CHECK(front_is(front, ret, &pk), "MAPS: %s, want %s", rname(ret), ename(front));
+		goto unchanged;
+	}
+	args_in_errors(&A, sizeof(q), &es);
+	if (!es.n) {
+		if (!valid)
+			es_add(&es, EINVAL);
+		if (!(pk.slot->rights & ZXPROC_RIGHT_INSPECT))
+			es_add(&es, EACCES);
+	}
+	if (es.n) {
+		CHECK(ret < 0 && es_has(&es, (int)-ret), "MAPS: %s, want %s", rname(ret), es_str(&es));
+		goto unchanged;
+	}
+	if (pk.slot->stale) {
+		/* Nothing walked: the counts are written back as 0. */
+		CHECK(ret == (A.wr < usize ? -EFAULT : -ESTALE), "MAPS through a stale handle: %s, want %s",
+		      rname(ret), A.wr < usize ? "EFAULT" : "ESTALE");
+		if (A.wr == usize) {
+			CHECK(actual == 0 && avail == 0, "MAPS through a stale handle: actual %u avail %u, want 0, 0",
+			      actual, avail);
+			ARG_SAME(out_from, out_from + 8, "MAPS ESTALE");
+		}
+		goto unchanged_array;
+	}
+	if (fit < want_actual || A.wr < usize) {
+		/* The array or the struct cannot take it: EFAULT, with the
+		 * counts of what was written so far. */
+		CHECK(ret == -EFAULT, "MAPS into an array with room for %u of %u or a struct of %zu writable bytes: %s, want EFAULT",
+		      fit, want_actual, A.wr, rname(ret));
+		if (A.wr == usize)
+			CHECK(actual <= fit && actual <= avail && avail <= want_avail,
+			      "MAPS EFAULT: actual %u avail %u, with room for %u of %u", actual, avail,
+			      fit, want_avail);
+		else
+			actual = 0;	/* unknown: check nothing of the array */
+	} else {
+		CHECK(ret == 0, "MAPS: %s, want success", rname(ret));
+		CHECK(actual == want_actual && avail == want_avail,
+		      "MAPS from 0x%llx, count %u: actual %u avail %u, want %u, %u (the target has %d mappings)",
+		      (unsigned long long)q.addr, q.count, actual, avail, want_actual, want_avail, fz.nref);
+	}
+	if (A.wr == usize)
+		ARG_SAME(out_from, out_from + 8, "MAPS");
+	for (i = 0; i < actual && i < want_actual; i++) {
+		const uint8_t *e = ep + (size_t)i * q.entry_size;
+		const struct zxproc_map *want = &fz.ref[k0 + (int)i];
+		struct zxproc_map m;
+
+		memcpy(&m, e, sizeof(m));
+		CHECK(m.start == want->start && m.end == want->end && m.offset == want->offset &&
+		      m.inode == want->inode && m.dev_major == want->dev_major &&
+		      m.dev_minor == want->dev_minor && m.flags == want->flags && !m.reserved &&
+		      memchr(m.name, 0, sizeof(m.name)) && !strcmp(m.name, want->name),
+		      "MAPS entry %u: 0x%llx-0x%llx flags 0x%x off 0x%llx %x:%x ino %llu \"%.*s\", /proc/PID/maps says 0x%llx-0x%llx flags 0x%x off 0x%llx %x:%x ino %llu \"%s\"",
+		      i, (unsigned long long)m.start, (unsigned long long)m.end, m.flags,
+		      (unsigned long long)m.offset, m.dev_major, m.dev_minor,
+		      (unsigned long long)m.inode, ZXPROC_MAP_NAME_LEN, m.name,
+		      (unsigned long long)want->start, (unsigned long long)want->end, want->flags,
+		      (unsigned long long)want->offset, want->dev_major, want->dev_minor,
+		      (unsigned long long)want->inode, want->name);
+		CHECK(window_map_ok(&m, why, sizeof(why)), "MAPS entry %u (0x%llx-0x%llx flags 0x%x \"%.*s\"): %s",
+		      i, (unsigned long long)m.start, (unsigned long long)m.end, m.flags,
+		      ZXPROC_MAP_NAME_LEN, m.name, why);
+		CHECK(zx_not_all(e + sizeof(m), 0, q.entry_size - sizeof(m)) == -1,
+		      "MAPS entry %u: a non-zero byte in its %zu-byte tail", i,
+		      q.entry_size - sizeof(m));
+	}
+	/* Nothing before the array, nor past the elements it could get. */
+	if (span) {
+		size_t wend = margin_lo + (size_t)(fit < want_actual ? fit + 1 : want_actual) *
+			      (es_ok ? q.entry_size : 0);
+
+		if (wend > span)
+			wend = span;
+		CHECK(!memcmp(lo, maps_snap, margin_lo) &&
+		      !memcmp(lo + wend, maps_snap + wend, span - wend),
+		      "MAPS wrote outside the %u elements of its array it may write", want_actual);
+	}
+	return 0;
+
+unchanged:
+	ARG_SAME(0, 0, "MAPS refused");
+unchanged_array:
+	if (span && memcmp(lo, maps_snap, span))
+		CHECK(0, "MAPS failed but wrote into its array");
+	return 0;
 }
 
 /* ---- forcing ------------------------------------------------------------- */
@@ -2438,30 +3084,37 @@ static int fz_loop(void)
 			return -1;
 		fz.clean = pct(45);
 		note("#%llu%s ", (unsigned long long)fz.op, fz.clean ? " clean" : "");
-		if (r < 22)
+		if (r < 20)
 			ret = op_mem(true);
-		else if (r < 36)
+		else if (r < 33)
 			ret = op_mem(false);
-		else if (r < 47)
+		else if (r < 43)
 			ret = op_memv(true);
-		else if (r < 54)
+		else if (r < 50)
 			ret = op_memv(false);
-		else if (r < 64)
+		else if (r < 58)
 			ret = op_open();
-		else if (r < 72)
+		else if (r < 65)
 			ret = op_dup();
-		else if (r < 78)
+		else if (r < 70)
 			ret = op_info();
-		else if (r < 81)
+		else if (r < 73)
 			ret = op_version();
-		else if (r < 88)
+		else if (r < 79)
 			ret = op_unknown();
+		else if (r < 86)
+			ret = op_cas();
+		else if (r < 91)
+			ret = op_maps();
 		else
 			ret = op_pool();
+		if (!ret && res_due())
+			ret = res_check("this call");
 		if (ret)
 			return ret;
 		if (fz.op == fz.min) {
 			memcpy(fz.cover, fz.counts, sizeof(fz.cover));
+			fz.nf_short[1] = fz.nf_short[0];
 			fz.covered = true;
 		}
 		if (fz.op % FZ_VERIFY_EVERY == 0) {
@@ -2526,6 +3179,12 @@ static int coverage(void)
 		{ C_READV, EINVAL }, { C_OPEN, EINVAL }, { C_OPEN, ESRCH },
 		{ C_OPEN, ESTALE }, { C_OPEN, ENOTTY }, { C_DUP, EINVAL },
 		{ C_DUP, ENOTTY }, { C_INFO, ENOTTY }, { C_UNKNOWN, ENOTTY },
+		{ C_READ, EAGAIN }, { C_READ, EACCES }, { C_READ, EIO },
+		{ C_MAPS, EINVAL }, { C_MAPS, E2BIG }, { C_MAPS, ENOTTY },
+		{ C_MAPS, EACCES }, { C_MAPS, EFAULT }, { C_MAPS, ESTALE },
+		{ C_CAS, EINVAL }, { C_CAS, E2BIG }, { C_CAS, ENOTTY },
+		{ C_CAS, EACCES }, { C_CAS, EFAULT }, { C_CAS, ENOMEM },
+		{ C_CAS, EIO }, { C_CAS, ESTALE },
 	};
 	size_t i, t;
 	int c;
@@ -2537,6 +3196,11 @@ static int coverage(void)
 		      cmd_name[c], (unsigned long long)fz.min);
 	CHECK(fz.cover[C_WRITE][O_SHORT] && fz.cover[C_READ][O_SHORT],
 	      "coverage: no short WRITE or READ in the first %llu calls", (unsigned long long)fz.min);
+	CHECK(fz.nf_short[1], "coverage: no short NO_FAULT READ in the first %llu calls",
+	      (unsigned long long)fz.min);
+	CHECK(fz.cover[C_MAPS][O_SHORT] && fz.cover[C_CAS][O_SHORT],
+	      "coverage: no MAPS into too small an array, or no CAS that found another value, in the first %llu calls",
+	      (unsigned long long)fz.min);
 	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		for (t = 0; tracked[t] != need[i].e; t++)
 			;
@@ -2652,6 +3316,17 @@ static uint64_t test_seed(const char *name)
 	return h;
 }
 
+/* The target's /proc/PID/@what, or -errno. */
+static int open_target_proc(pid_t pid, const char *what)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, what);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
 /*
  * The fuzzing process: in root mode the test itself, otherwise the
  * caller with its privileges dropped.  @tmem_sock: where to ask for the
@@ -2722,18 +3397,25 @@ static int fuzz_here(int tmem_sock)
 	}
 	pool_add(st, ZXPROC_RIGHTS_ALL, true, true);
 	if (tmem_sock < 0) {
-		char path[64];
-
-		snprintf(path, sizeof(path), "/proc/%d/mem", fz.target);
-		fz.tmem = open(path, O_RDONLY | O_CLOEXEC);
+		fz.tmem = open_target_proc(fz.target, "mem");
+		fz.tpagemap = open_target_proc(fz.target, "pagemap");
+		fz.tmaps = open_target_proc(fz.target, "maps");
 	} else {
-		fz.tmem = write(tmem_sock, &fz.target, sizeof(fz.target)) == sizeof(fz.target) ?
-			  zx_recv_fd(tmem_sock) : -EIO;
+		bool asked = write(tmem_sock, &fz.target, sizeof(fz.target)) == sizeof(fz.target);
+
+		fz.tmem = asked ? zx_recv_fd(tmem_sock) : -EIO;
+		fz.tpagemap = asked ? zx_recv_fd(tmem_sock) : -EIO;
+		fz.tmaps = asked ? zx_recv_fd(tmem_sock) : -EIO;
 	}
-	if (fz.tmem < 0) {
-		fz_fail(__LINE__, "cannot open the target's /proc/PID/mem");
+	if (fz.tmem < 0 || fz.tpagemap < 0 || fz.tmaps < 0) {
+		fz_fail(__LINE__, "cannot open the target's /proc/PID/mem, pagemap and maps");
 		goto out_target;
 	}
+	/* The target wrote its anonymous pages, and touched nothing else. */
+	for (st = 0; st < NPAGES; st++)
+		fz.res[st] = kind_anon(win_kind[st]);
+	if (res_check("the target's start") || read_ref_maps() || check_ref_maps())
+		goto out_target;
 
 	fprintf(stderr, "# %s: seed 0x%llx (ZXPROC_FUZZ_SEED=0x%llx%s), %llu calls (at least %llu, %lld s at most), host_force_override=%s, force_override=%s%s, vvar %s\n",
 		fz.mode->name, (unsigned long long)fz.seed, (unsigned long long)base_seed,
@@ -2761,6 +3443,8 @@ static int fuzz_here(int tmem_sock)
 	while (fz.npool)
 		pool_drop(&fz.pool[0]);
 	close(fz.tmem);
+	close(fz.tpagemap);
+	close(fz.tmaps);
 	if (!ret && zx_count_fds() != fds0)
 		ret = fz_fail(__LINE__, "descriptors: %d before, %d after", fds0, zx_count_fds());
 out_target:
@@ -2797,6 +3481,8 @@ out_target:
  * documentation only: an errno it lists, counts within bounds, bytes of
  * the right tags, ESTALE only as a batch's last segment.  Settled targets
  * are predicted exactly: which call succeeds and with how many bytes,
+ * which CAS swaps (of the bytes it finds, which must be a tag or zero),
+ * MAPS of the pages at LC_WIN as the model has them (protection, holes),
  * ESTALE after a confirmed exec or exit, INFO's pid kept after an exec
  * and 0 once our wait reaped the process, ESTALE and ESRCH from
  * PROCESS_OPEN of a zombie and of a reaped process.  Coverage counts only
@@ -3138,7 +3824,7 @@ enum lcov {
 	V_STALE_EXEC, V_STALE_EXIT, V_INFO_EXEC, V_INFO_WAITED, V_INFO_AUTOREAPED,
 	V_OPEN_ZOMBIE, V_OPEN_REAPED, V_EXEC, V_CHECKED, V_EXEC_CHECKED, V_UNMAP,
 	V_MOVE, V_PROTECT, V_FORK, V_DIED_IN_FAULT, V_BURST_AUTOREAP, V_BURST_WAITED,
-	NLCOV
+	V_CAS, V_CAS_STALE, V_MAPS, V_MAPS_STALE, NLCOV
 };
 static const char *const lcov_name[NLCOV] = {
 	"WRITE into a live target", "READ of a live target",
@@ -3151,6 +3837,7 @@ static const char *const lcov_name[NLCOV] = {
 	"a target's own check", "an exec'd image's own check", "munmap",
 	"mremap", "mprotect", "fork in a target", "a target dying in a userfault",
 	"a burst reaped by the kernel", "a burst reaped by a wait",
+	"CAS of a live target", "CAS: ESTALE", "MAPS of a live target", "MAPS: ESTALE",
 };
 
 static struct {
@@ -3865,6 +4552,155 @@ static int lc_mem(bool write)
 	return 0;
 }
 
+/* A handle with the rights @need, mostly; else any, as lc_pick_hand(). */
+static struct lhand *lc_pick_hand_with(uint32_t need)
+{
+	int i, n = 0, k;
+	uint64_t y = rnd();
+
+	for (i = 0; i < LC_HANDLES; i++)
+		n += lc.h[i].fd >= 0 && !lc.h[i].loose && (lc.h[i].rights & need) == need;
+	if (!n || pct(10))
+		return lc_pick_hand();
+	k = (int)(y % (uint64_t)n);
+	for (i = 0; i < LC_HANDLES; i++)
+		if (lc.h[i].fd >= 0 && !lc.h[i].loose && (lc.h[i].rights & need) == need && !k--)
+			break;
+	return &lc.h[i];
+}
+
+/*
+ * A CAS of a value of the target's own tag bytes (zeros through a handle
+ * whose image is not known): what it finds must be bytes the target may
+ * hold, and it swaps exactly when they are the expected ones.
+ */
+static int lc_cas(void)
+{
+	const uint32_t both = ZXPROC_RIGHT_READ | ZXPROC_RIGHT_WRITE;
+	struct lhand *h = lc_pick_hand_with(both);
+	struct zxproc_cas c = { 0 };
+	uint32_t i, size = 1u << below(4);
+	uint64_t addr, len, pat;
+	bool exact, stale;
+	struct lrec *r;
+	int want_err = 0;
+	long ret;
+
+	lc_range(&addr, &len);
+	if (!h || h->fd < 0 || (h->rights & both) != both)
+		return 0;
+	r = &lc.rec[h->rec];
+	exact = lc_exact(h);
+	stale = lc_known_stale(h);
+	pat = (0x0101010101010101ULL * lc_wbyte(h)) & cas_mask(size);
+	c.addr = addr & ~(uint64_t)(size - 1);
+	c.size = size;
+	c.expected = pct(50) ? pat : 0;
+	c.desired = pct(50) ? pat : 0;
+	c.old = ZX_SENTINEL;
+	c.result = 0xa5a5a5a5;
+	if (exact && lc_span(r, h->image, c.addr, size, true, &want_err) == UINT64_MAX)
+		exact = false;
+	note("CAS process %d image %d%s addr 0x%llx size %u expected 0x%llx desired 0x%llx", r->pid,
+	     h->image, exact ? " (settled)" : stale ? " (stale)" : " (pending)",
+	     (unsigned long long)c.addr, size, (unsigned long long)c.expected,
+	     (unsigned long long)c.desired);
+	ret = lc_ioctl(C_CAS, h->fd, ZXPROC_IOC_CAS, &c);
+	note(" -> %s old 0x%llx result 0x%x", rname(ret), (unsigned long long)c.old, c.result);
+	if (check_doc(C_CAS, ret, FD_HANDLE))
+		return -1;
+	CHECK(ret != -EINVAL && ret != -EFAULT && ret != -E2BIG && ret != -EIO,
+	      "CAS of valid arguments: %s", rname(ret));
+	if (ret) {
+		CHECK(c.old == ZX_SENTINEL && c.result == 0xa5a5a5a5,
+		      "CAS failed with %s but wrote old 0x%llx result 0x%x", rname(ret),
+		      (unsigned long long)c.old, c.result);
+	} else {
+		for (i = 0; i < size; i++)
+			CHECK(lc_byte_ok(r, h->image, (uint8_t)(c.old >> (8 * i))),
+			      "CAS found 0x%llx: a byte no write of ours put there",
+			      (unsigned long long)c.old);
+		CHECK(c.result == (c.old == c.expected ? ZXPROC_CAS_SWAPPED : 0),
+		      "CAS found 0x%llx, expected 0x%llx, result 0x%x", (unsigned long long)c.old,
+		      (unsigned long long)c.expected, c.result);
+	}
+	if (stale) {
+		CHECK(ret == -ESTALE, "CAS through a handle known stale: %s", rname(ret));
+		lc_cover(V_CAS_STALE, h);
+	} else if (exact) {
+		CHECK(ret == -want_err, "CAS of a settled target: %s, want %s", rname(ret),
+		      want_err ? ename(want_err) : "success");
+		if (!ret)
+			lc_cover(V_CAS, h);
+	}
+	return 0;
+}
+
+/*
+ * MAPS of the window: a settled target's pages, as its model has them
+ * (protection, anonymous, holes in no mapping); ESTALE once it exec'd or
+ * exited.
+ */
+static int lc_maps(void)
+{
+	struct lhand *h = lc_pick_hand_with(ZXPROC_RIGHT_INSPECT);
+	struct zxproc_map e[LC_PAGES + 2];
+	struct zxproc_maps q = { 0 };
+	bool exact, stale;
+	struct lrec *r;
+	unsigned int p, i;
+	long ret;
+
+	if (!h || h->fd < 0 || !(h->rights & ZXPROC_RIGHT_INSPECT))
+		return 0;
+	r = &lc.rec[h->rec];
+	exact = lc_exact(h);
+	stale = lc_known_stale(h);
+	q.addr = LC_WIN;
+	q.entries = ptr(e);
+	q.count = LC_PAGES + 2;
+	q.entry_size = sizeof(e[0]);
+	q.actual = q.avail = 0xa5a5a5a5;
+	note("MAPS process %d image %d%s", r->pid, h->image,
+	     exact ? " (settled)" : stale ? " (stale)" : " (pending)");
+	ret = lc_ioctl(C_MAPS, h->fd, ZXPROC_IOC_MAPS, &q);
+	note(" -> %s actual %u avail %u", rname(ret), q.actual, q.avail);
+	if (check_doc(C_MAPS, ret, FD_HANDLE))
+		return -1;
+	CHECK(ret == 0 || ret == -ESTALE, "MAPS of valid arguments: %s", rname(ret));
+	CHECK(q.actual <= q.count && q.actual <= q.avail, "MAPS: actual %u, avail %u, count %u",
+	      q.actual, q.avail, q.count);
+	if (stale) {
+		CHECK(ret == -ESTALE && !q.actual && !q.avail,
+		      "MAPS through a handle known stale: %s, actual %u avail %u", rname(ret),
+		      q.actual, q.avail);
+		lc_cover(V_MAPS_STALE, h);
+		return 0;
+	}
+	if (!exact)
+		return 0;
+	CHECK(ret == 0, "MAPS of a settled target: %s", rname(ret));
+	for (p = 0; p < LC_PAGES; p++) {
+		uint64_t a = LC_WIN + p * fz.pg;
+		enum lkind k = lc_kind(r, h->image, p);
+		uint32_t want = k == LK_RW || k == LK_UFFD ? ZXPROC_MAP_READ | ZXPROC_MAP_WRITE :
+				k == LK_RO ? ZXPROC_MAP_READ : 0;
+
+		for (i = 0; i < q.actual && !(e[i].start <= a && a < e[i].end); i++)
+			;
+		if (k == LK_HOLE) {
+			CHECK(i == q.actual, "MAPS: page %u of process %d is a hole, but 0x%llx-0x%llx holds it",
+			      p, r->pid, (unsigned long long)e[i].start, (unsigned long long)e[i].end);
+			continue;
+		}
+		CHECK(i < q.actual && e[i].flags == want && !e[i].inode && !e[i].name[0],
+		      "MAPS: page %u of process %d (flags 0x%x, anonymous) is %s", p, r->pid, want,
+		      i < q.actual ? "described otherwise" : "in no mapping");
+	}
+	lc_cover(V_MAPS, h);
+	return 0;
+}
+
 static int lc_memv(bool write)
 {
 	struct lhand *h = lc_pick_hand();
@@ -4452,8 +5288,12 @@ static int lc_epoch(uint64_t from, uint64_t to, long long deadline, struct lc_re
 			struct lhand *h = lc_pick_hand();
 
 			ret = h && h->fd >= 0 ? lc_info(h) : 0;
-		} else if (r < 78)
+		} else if (r < 72)
 			ret = lc_mem(pct(50));
+		else if (r < 75)
+			ret = lc_cas();
+		else if (r < 78)
+			ret = lc_maps();
 		else if (r < 91)
 			ret = lc_memv(pct(50));
 		else if (r < 94)
@@ -4759,18 +5599,20 @@ static int run_mode(const struct mode *m, char *msg, size_t msglen)
 		_exit(unpriv_child(node, rootdev, nobodydev, sv[1]));
 	}
 	close(sv[1]);
-	/* Serve the target's /proc/PID/mem, which only root may open. */
+	/* Serve the target's /proc/PID/mem, pagemap and maps, which only
+	 * root may open. */
 	{
+		static const char *const what[] = { "mem", "pagemap", "maps" };
 		pid_t t;
-		char path[64];
-		int mfd;
+		int pfd;
 
 		if (read(sv[0], &t, sizeof(t)) == sizeof(t)) {
-			snprintf(path, sizeof(path), "/proc/%d/mem", t);
-			mfd = open(path, O_RDONLY | O_CLOEXEC);
-			if (mfd >= 0) {
-				zx_send_fd(sv[0], mfd);
-				close(mfd);
+			for (i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
+				pfd = open_target_proc(t, what[i]);
+				if (pfd < 0)
+					break;
+				zx_send_fd(sv[0], pfd);
+				close(pfd);
 			}
 		}
 	}
