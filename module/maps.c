@@ -82,8 +82,13 @@ static void zxproc_map_name(struct vm_area_struct *vma, char *buf, size_t len)
 		 * named "dev/zero": its last component, as for a path.
 		 */
 		name = strrchr(buf, '/');
-		if (name)
-			memmove(buf, name + 1, strlen(name + 1) + 1);
+		if (name) {
+			size_t n = strlen(name + 1) + 1;
+
+			/* The record is the same whatever the dentry was. */
+			memmove(buf, name + 1, n);
+			memset(buf + n, 0, len - n);
+		}
 		return;
 	}
 	if (vma->vm_ops && vma->vm_ops->name)

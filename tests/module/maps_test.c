@@ -131,6 +131,9 @@ FIXTURE_SETUP(mp)
 	ASSERT_EQ(0, ftruncate(self->memfd, self->page));
 	ASSERT_NE(MAP_FAILED, mmap(NULL, self->page, PROT_READ | PROT_WRITE,
 				   MAP_SHARED, self->memfd, 0));
+	/* Shared anonymous memory: a shmem file whose dentry is "dev/zero". */
+	ASSERT_NE(MAP_FAILED, mmap(NULL, self->page, PROT_READ | PROT_WRITE,
+				   MAP_SHARED | MAP_ANONYMOUS, -1, 0));
 	/* PROT_NONE, write+exec, and a hole between two anonymous pieces. */
 	a = mmap(NULL, 5 * self->page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
 		 -1, 0);
@@ -182,12 +185,16 @@ TEST_F(mp, matches_proc_maps)
 	}
 }
 
-/* The names of every kind, and the kinds of the test's own mappings. */
+/*
+ * The names of every kind, and the kinds of the test's own mappings; the
+ * bytes after each name's NUL are zero.
+ */
 TEST_F(mp, names)
 {
 	bool heap = false, stack = false, vdso = false, exe = false;
-	bool shared = false, memfd = false;
+	bool shared = false, memfd = false, shmem = false;
 	uint32_t actual, avail, i;
+	size_t at;
 	char self_exe[4096];
 	ssize_t len;
 
@@ -212,6 +219,9 @@ TEST_F(mp, names)
 		}
 		memfd |= !strcmp(g->name, "memfd:zx-maps") &&
 			 (g->flags & ZXPROC_MAP_SHARED);
+		shmem |= !strcmp(g->name, "zero") && (g->flags & ZXPROC_MAP_SHARED);
+		for (at = strlen(g->name); at < sizeof(g->name); at++)
+			ASSERT_EQ(0, g->name[at]) TH_LOG("%s: byte %zu", g->name, at);
 	}
 	EXPECT_TRUE(heap);
 	EXPECT_TRUE(stack);
@@ -219,6 +229,7 @@ TEST_F(mp, names)
 	EXPECT_TRUE(exe);
 	EXPECT_TRUE(shared);
 	EXPECT_TRUE(memfd);
+	EXPECT_TRUE(shmem);
 }
 
 /* Count only; a short array; a longer element; resuming from an address. */

@@ -416,7 +416,8 @@ struct zxproc_memv {
  *	other special mappings' names), "[anon:NAME]" for anonymous memory
  *	named with PR_SET_VMA_ANON_NAME (on 6.12 and later, "[anon_shmem:
  *	NAME]" for named shared anonymous memory), or "" for unnamed
- *	anonymous memory.  Truncated to ZXPROC_MAP_NAME_LEN - 1 bytes.
+ *	anonymous memory.  Truncated to ZXPROC_MAP_NAME_LEN - 1 bytes;
+ *	the bytes after the NUL are zero.
  */
 struct zxproc_map {
 	__u64 start;
@@ -545,7 +546,11 @@ struct zxproc_maps {
  *	ESTALE: the target has exited, or exec'd since the handle was made.
  *	EINTR: a fatal signal arrived while the call waited for the
  *		target's locks or for the page to be brought in.
- *	EFAULT: this struct is not accessible.
+ *	EFAULT: this struct is not accessible: not readable, or @old and
+ *		@result not writable (checked before the value is compared).
+ *		The one exception to "nothing changed": another thread of
+ *		the caller unmapping or protecting the struct while the call
+ *		runs may make the outcome undeliverable after the swap.
  *	ENOTTY: the descriptor is not a process handle.
  *	E2BIG: non-zero bytes past the known struct.
  */
