@@ -210,43 +210,37 @@ else
 fi
 
 # --- a suite that needs two CPUs: a guest of its own ---
-printf 'cpus cpus/two_test 2\n' >"$tmp/schedule-cpus"
 c=$tmp/c.out
-status=0
-ZXPROC_SCHEDULE=$tmp/schedule-cpus ZXPROC_EXPECTED_SKIPS=$tmp/skips BUILD=$fb \
-	"$top/tests/run-suites" --guest --kernels "$kernel" --timeout 120 --jobs 2 \
-	--suites 'cpus/*' >"$c" 2>&1 || status=$?
+cpus_run() { # SCHEDULE RUN-SUITES-ARGS...: the cpus/ fixtures; sets $status
+	printf '%b' "$1" >"$tmp/schedule-cpus"
+	shift
+	status=0
+	ZXPROC_SCHEDULE=$tmp/schedule-cpus ZXPROC_EXPECTED_SKIPS=$tmp/skips BUILD=$fb \
+		"$top/tests/run-suites" --guest --kernels "$kernel" --timeout 120 \
+		--suites 'cpus/*' "$@" >"$c" 2>&1 || status=$?
+}
+cpus_seen() { # DESC COUNTS: the CPU counts the fixtures printed, in order
+	local got
+	got=$(sed -nE 's/^ok 1 ([0-9]+) CPUs online$/\1/p' "$c" | paste -sd ' ')
+	if [ "$got" = "$2" ]; then ok "$1"; else not_ok "$1" "CPUs: '$got', want '$2'"; fi
+}
+cpus_run 'cpus cpus/two_test 2\n' --jobs 2
 check "cpus lines: the run passes" test "$status" = 0
 expect_result "  ... a suite with no cpus line runs in the default guest" "$c" cpus/one_test "$kernel" "ok (pass:1 fail:0 skip:0)"
 expect_result "  ... one that needs two, in $kernel+2cpus" "$c" cpus/two_test "$kernel+2cpus" "ok (pass:1 fail:0 skip:0)"
-if [ "$(grep -E '^ok 1 [0-9]+ CPUs online' "$c")" = "ok 1 1 CPUs online
-ok 1 2 CPUs online" ]; then
-	ok "  ... booted with one CPU and with two"
-else
-	not_ok "  ... booted with one CPU and with two" "$(grep -E '^ok 1|^# =====' "$c")"
-fi
+cpus_seen "  ... booted with one CPU and with two" "1 2"
 lacks "  ... and neither suite in the other's guest" "$c" "# suite cpus/two_test [$kernel]:"
 if grep -qE "^#   $kernel +2 passed, 0 failed, 0 skipped, [0-9]+ s\$" "$c"; then
 	ok "  ... both counted for $kernel"
 else
 	not_ok "  ... both counted for $kernel" "$(sed -n '/^# per kernel/,/^# boot/p' "$c")"
 fi
-
 # --soak: every guest has two CPUs at least, so one guest for both.
-printf 'cpus cpus/two_test 2\nsoak cpus/*\n' >"$tmp/schedule-soak"
-status=0
-ZXPROC_SCHEDULE=$tmp/schedule-soak ZXPROC_EXPECTED_SKIPS=$tmp/skips BUILD=$fb \
-	"$top/tests/run-suites" --guest --kernels "$kernel" --timeout 120 --soak \
-	--suites 'cpus/*' >"$c" 2>&1 || status=$?
+cpus_run 'cpus cpus/two_test 2\nsoak cpus/*\n' --soak
 check "--soak: the run passes" test "$status" = 0
 expect_result "  ... both suites in the one guest" "$c" cpus/one_test "$kernel" "ok (pass:1 fail:0 skip:0)"
 expect_result "  ... (the second)" "$c" cpus/two_test "$kernel" "ok (pass:1 fail:0 skip:0)"
-if [ "$(grep -E '^ok 1 [0-9]+ CPUs online' "$c")" = "ok 1 2 CPUs online
-ok 1 2 CPUs online" ]; then
-	ok "  ... booted with two CPUs"
-else
-	not_ok "  ... booted with two CPUs" "$(grep -E '^ok 1|^# =====' "$c")"
-fi
+cpus_seen "  ... booted with two CPUs" "2 2"
 
 # --- bad tables ---
 bad_table() { # DESC VARIABLE LINE MESSAGE: run-suites with a table of LINE
