@@ -458,18 +458,14 @@ class Process:
         that segment is read again page by page, and the pages that are
         not resident are left out.  Adds to @counts' read, not_resident
         and unreadable as scan() reports them."""
-        def piece(r: BatchResult, size: int) -> Tuple[int, bytes]:
+        def piece(r: BatchResult) -> Tuple[int, bytes]:
             data = r.data or b""
             counts["read"] += len(data)
             return r.address, data
 
-        def missed(r: BatchResult, size: int) -> None:
-            left = size - r.actual
-            if opts[0] & _lib.MEMORY_NO_FAULT and r.status in (_lib.ZX_OK,
-                                                               _lib.ZX_ERR_SHOULD_WAIT):
-                counts["not_resident"] += left
-            else:
-                counts["unreadable"] += left
+        def stopped_at_absent_page(r: BatchResult) -> bool:
+            return bool(opts[0] & _lib.MEMORY_NO_FAULT) and r.status in (
+                _lib.ZX_OK, _lib.ZX_ERR_SHOULD_WAIT)
 
         opts = [options]
         ranges = []
@@ -480,12 +476,11 @@ class Process:
         for i in range(0, len(ranges), _SCAN_SEGS):
             batch = ranges[i:i + _SCAN_SEGS]
             for (addr, size), r in zip(batch, self._scan_batch(batch, opts)):
-                yield piece(r, size)
+                yield piece(r)
                 if r.actual == size:
                     continue
-                if (not opts[0] & _lib.MEMORY_NO_FAULT
-                        or r.status not in (_lib.ZX_OK, _lib.ZX_ERR_SHOULD_WAIT)):
-                    missed(r, size)
+                if not stopped_at_absent_page(r):
+                    counts["unreadable"] += size - r.actual
                     continue
                 at, end = addr + r.actual, addr + size
                 pages = []
@@ -494,9 +489,9 @@ class Process:
                     pages.append((at, nxt - at))
                     at = nxt
                 for (_, psize), p in zip(pages, self._scan_batch(pages, opts)):
-                    yield piece(p, psize)
-                    if p.actual != psize:
-                        missed(p, psize)
+                    yield piece(p)
+                    key = "not_resident" if stopped_at_absent_page(p) else "unreadable"
+                    counts[key] += psize - p.actual
 
 def _typed(type_: str):
     def reader(self: Process, address: int, count: Optional[int] = None):
